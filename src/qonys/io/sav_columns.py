@@ -51,7 +51,14 @@ from .._core import (
 )
 from ._names import cut_bytes
 
-__all__ = ["Column", "complete_codebook", "fit_missing", "pick_label", "prepare_column"]
+__all__ = [
+    "Column",
+    "as_dates",
+    "complete_codebook",
+    "fit_missing",
+    "pick_label",
+    "prepare_column",
+]
 
 VAR_LABEL_BYTES = 256
 VALUE_LABEL_BYTES = 120
@@ -193,6 +200,14 @@ def _is_temporal(col: pd.Series) -> bool:
     return bool(vals) and all(isinstance(v, dt.date | dt.time) for v in vals)
 
 
+def as_dates(col: pd.Series) -> pd.Series:
+    """A ``datetime64`` column of a ``date`` variable as ``datetime.date`` objects, so that the
+    writers give it a date format rather than a date-time one."""
+    if not pd.api.types.is_datetime64_any_dtype(col):
+        return col
+    return pd.Series([None if pd.isna(x) else x.date() for x in col], index=col.index, dtype=object)
+
+
 def fit_missing(
     codes: Sequence[MissingCode], valid: set[float], name: str, file: str | None
 ) -> tuple[list[Any], list[tuple[Any, Any]]]:
@@ -270,13 +285,18 @@ def prepare_column(
     measure = var.measure if var.measure in ("nominal", "ordinal", "scale") else None
     out = Column(values=col, label=label, measure=measure)
     codes = cl.codes() if cl else ()
-    if cl and codes and not all(_is_numeric_code(c) for c in codes):
+    string_coded = codes and not all(_is_numeric_code(c) for c in codes)
+    if (
+        cl
+        and string_coded
+        and (var.type == "select_one" or isinstance(col.dtype, pd.CategoricalDtype))
+    ):
         return _recoded(col, var, cl, out, lang=lang, default_lang=default_lang, file=file)
     numeric = var.type in ("select_one", "integer", "decimal", "binary") or (
         var.type == "calculate" and pd.api.types.is_numeric_dtype(col)
     )
     if var.type in ("date", "datetime", "time") and _is_temporal(col):
-        out.values = col
+        out.values = as_dates(col) if var.type == "date" else col
         return out
     if numeric:
         out.values = _numeric(col, name, file)

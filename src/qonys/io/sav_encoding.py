@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from .._core import ReadError, Where
@@ -190,14 +190,16 @@ def decode_with_fallback(
     file: str,
     rule: str,
     check_mojibake: bool = True,
+    fallbacks: Sequence[str] = FALLBACK_ENCODINGS,
 ) -> tuple[T, str | None, list[str]]:
     """Run ``attempt`` with the right encoding; return (result, encoding used, notes).
 
     ``attempt(enc)`` reads the file with encoding ``enc`` (``None``: the file's own) and returns
     (result, the encoding it used, the decoded texts to check); it raises
     :class:`DecodeAttemptError` when the bytes do not decode. With an explicit ``encoding``
-    only that one is tried; otherwise the file's own, then :data:`FALLBACK_ENCODINGS` in
-    order. A decoding that looks like mojibake is refused unless ``check_mojibake`` is false.
+    only that one is tried; otherwise the file's own, then ``fallbacks`` in order (default
+    :data:`FALLBACK_ENCODINGS`). A decoding that looks like mojibake is refused unless
+    ``check_mojibake`` is false.
 
     Raises
     ------
@@ -205,7 +207,7 @@ def decode_with_fallback(
         Rule ``rule`` (``sav.encoding``, ``dta.encoding``) naming every encoding tried and why
         it was refused.
     """
-    attempts: list[str | None] = [encoding] if encoding else [None, *FALLBACK_ENCODINGS]
+    attempts: list[str | None] = [encoding] if encoding else [None, *fallbacks]
     tried: list[str] = []
     own: str | None = None
     for enc in attempts:
