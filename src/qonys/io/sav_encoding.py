@@ -215,25 +215,21 @@ def decode_with_fallback(
         try:
             result, used, texts = attempt(enc)
         except DecodeAttemptError:
-            tried.append(f"{label} (invalid bytes)")
+            tried.append(f"{label}: invalid bytes")
             continue
         if enc is None:
             own = used
             label = f"the file's own encoding ({used or 'not recorded'})"
         reason = mojibake_reason(texts, used) if check_mojibake else None
         if reason is not None:
-            tried.append(f"{label} (text looks like mojibake: {reason})")
+            tried.append(f"{label}: text looks like mojibake ({reason})")
             continue
         notes: list[str] = []
         if enc is not None and encoding is None:
-            notes.append(
-                f"decoded as {enc} because {'; '.join(tried)} did not decode cleanly"
-                if tried
-                else f"decoded as {enc}"
-            )
+            notes.append(f"decoded as {enc}; refused before it: {'; '.join(tried)}")
         return result, used or own, notes
     raise ReadError(
-        "the text of this file does not decode cleanly; tried " + ", ".join(tried),
+        "the text of this file does not decode cleanly; tried " + "; ".join(tried),
         where=Where(file=file),
         rule=rule,
         hint="Give the file's encoding: --encoding WINDOWS-1251 on the command line or "

@@ -128,7 +128,8 @@ def _has_dictionary_end(path: Path) -> bool:
 def _failure(path: Path, display: str, err: Exception, metadataonly: bool) -> ReadError:
     msg = str(err)
     where = Where(file=display)
-    if "Unable to read from file" in msg or not _has_dictionary_end(path):
+    cut = ("Unable to read from file", "expected number of rows")
+    if any(c in msg for c in cut) or not _has_dictionary_end(path):
         return ReadError(
             "the file ends before its end: it was cut short",
             where=where,
@@ -177,7 +178,7 @@ def _call(
             metadataonly=metadataonly,
             user_missing=True,
             encoding=encoding,
-            dates_as_pandas_datetime=True,
+            dates_as_pandas_datetime=dates != "raw",
             disable_datetime_conversion=dates == "raw",
             usecols=usecols,
         )

@@ -42,7 +42,7 @@ from .sav_columns import Column, complete_codebook, pick_label, prepare_column
 from .sav_meta import fingerprint, note_lines, pack
 from .sps import mrsets_syntax
 
-__all__ = ["choose_language", "write_sav"]
+__all__ = ["choose_language", "need_folder", "write_sav"]
 
 LONG_STRING_BYTES = 255
 FILE_LABEL_BYTES = 64
@@ -55,6 +55,17 @@ def choose_language(codebook: Codebook, language: str | None) -> str | None:
     if codebook.default_language:
         return codebook.default_language
     return next(iter(codebook.languages), None)
+
+
+def need_folder(path: Path) -> None:
+    """Raise ``write.io`` unless the folder of ``path`` exists."""
+    if not path.parent.is_dir():
+        raise WriteError(
+            f"the folder {str(path.parent)!r} does not exist",
+            where=Where(file=str(path)),
+            rule="write.io",
+            hint="Create the folder first, or write somewhere else.",
+        )
 
 
 def _long_strings(col: Column, name: str, policy: str, file: str) -> bool:
@@ -220,6 +231,7 @@ def write_sav(
             where=Where(key="long_strings"),
             rule="parameter.choice",
         )
+    need_folder(p)
     zsav = p.name.lower().endswith(".zsav")
     frames = [dataset.data, *dataset.rosters.values()]
     cb = complete_codebook(frames, dataset.codebook)

@@ -160,7 +160,8 @@ def _call(
                 rule="dta.encoding-unknown",
                 hint="Use an iconv name such as WINDOWS-1251, CP866 or KOI8-R.",
             ) from None
-        if "Unable to read from file" in msg or "Invalid file" in msg:
+        cut = ("Unable to read from file", "Invalid file", "expected number of rows")
+        if any(c in msg for c in cut):
             raise ReadError(
                 "the file ends early or is damaged",
                 where=Where(file=display),

@@ -45,7 +45,7 @@ from .._core import (
 from ._names import safe_name, safe_names
 from ._registry import WRITERS
 from .sav_columns import as_dates, complete_codebook, pick_label
-from .sav_write import choose_language
+from .sav_write import choose_language, need_folder
 
 __all__ = ["write_dta"]
 
@@ -204,6 +204,7 @@ def write_dta(
             rule="write.unknown-option",
             hint="Options: language, name_collisions, user_missing.",
         )
+    need_folder(p)
     cb = complete_codebook([dataset.data, *dataset.rosters.values()], dataset.codebook)
     lang = choose_language(cb, language)
     written = [p]
