@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from .._core import ReadError, Where
@@ -191,6 +191,7 @@ def decode_with_fallback(
     rule: str,
     check_mojibake: bool = True,
     fallbacks: Sequence[str] = FALLBACK_ENCODINGS,
+    only_if_own_fails: Collection[str] = (),
 ) -> tuple[T, str | None, list[str]]:
     """Run ``attempt`` with the right encoding; return (result, encoding used, notes).
 
@@ -198,8 +199,9 @@ def decode_with_fallback(
     (result, the encoding it used, the decoded texts to check); it raises
     :class:`DecodeAttemptError` when the bytes do not decode. With an explicit ``encoding``
     only that one is tried; otherwise the file's own, then ``fallbacks`` in order (default
-    :data:`FALLBACK_ENCODINGS`). A decoding that looks like mojibake is refused unless
-    ``check_mojibake`` is false.
+    :data:`FALLBACK_ENCODINGS`); those in ``only_if_own_fails`` are tried only when the file's
+    own encoding met invalid bytes or gave text that looks like UTF-8 read byte by byte. A
+    decoding that looks like mojibake is refused unless ``check_mojibake`` is false.
 
     Raises
     ------
@@ -210,12 +212,16 @@ def decode_with_fallback(
     attempts: list[str | None] = [encoding] if encoding else [None, *fallbacks]
     tried: list[str] = []
     own: str | None = None
+    own_failed = False
     for enc in attempts:
         label = enc or "the file's own encoding"
+        if enc in only_if_own_fails and not own_failed:
+            continue
         try:
             result, used, texts = attempt(enc)
         except DecodeAttemptError:
             tried.append(f"{label}: invalid bytes")
+            own_failed = own_failed or enc is None
             continue
         if enc is None:
             own = used
@@ -223,6 +229,7 @@ def decode_with_fallback(
         reason = mojibake_reason(texts, used) if check_mojibake else None
         if reason is not None:
             tried.append(f"{label}: text looks like mojibake ({reason})")
+            own_failed = own_failed or (enc is None and reason == "utf8-as-single-byte")
             continue
         notes: list[str] = []
         if enc is not None and encoding is None:

@@ -18,9 +18,11 @@ Reading (conventions shared with the SPSS reader, :mod:`qonys.io.sav_read`):
   ``%td`` is ``date``, ``%tc``/``%tC`` ``datetime``, ``%tcHH:MM:SS`` ``time``. Integer columns
   become ``Int64``; blank strings are missing values.
 - Encoding: Stata 14+ files (release 118/119) are UTF-8; older files are in the writer's code
-  page, read by default as Windows-1252. When that gives mojibake (or ``encoding=`` is not
-  given and decoding fails) WINDOWS-1251, CP866 and KOI8-R are tried, as for SPSS files
-  (UTF-8 is not tried on old files: pyreadstat drops undecodable characters without error).
+  page, read by default as Windows-1252. When that gives mojibake or fails, WINDOWS-1251,
+  CP866 and KOI8-R are tried, as for SPSS files, then UTF-8 (old-format files written by
+  pyreadstat or R hold UTF-8) -- but UTF-8 only when Windows-1252 failed on invalid bytes or
+  gave UTF-8-looking mojibake, because pyreadstat silently drops characters that are not
+  UTF-8.
 
 Errors (:class:`~qonys._core.errors.ReadError`): ``dta.empty``, ``dta.not-dta`` (another kind
 of file, e.g. an SPSS file renamed ``.dta``), ``dta.truncated``, ``dta.invalid-text`` (text
@@ -42,34 +44,25 @@ import pandas as pd
 import pyreadstat
 
 from .._core import (
-    Choice,
-    ChoiceList,
     Code,
     Codebook,
     Dataset,
-    MissingCode,
     QonysError,
     ReadError,
     SourceInfo,
-    Variable,
     Where,
     sha256_file,
 )
 from ._registry import CODEBOOK_READERS, READERS
-from .sav_dict import as_code
 from .sav_encoding import DecodeAttemptError, decode_with_fallback
 from .sav_frame import attach_codebook, blank_to_missing, to_int_if_integral
-from .sav_kinds import KindRules, kind_from_label, kinds_override
+from .sav_kinds import KindRules
+from .stata_dict import stata_codebook
 from .stata_write import write_dta
 
 __all__ = ["read_dta", "read_dta_codebook", "stata_release", "write_dta"]
 
 _OLD_RELEASES = frozenset({102, 103, 104, 105, 108, 110, 111, 113, 114, 115})
-_DATE = frozenset({"%td", "%d", "%tdD_m_Y", "%tdCCYY-NN-DD"})
-_DATETIME = frozenset({"%tC", "%tc"})
-_TIME = frozenset({"%tcHH:MM:SS", "%tcHH:MM"})
-_LETTER = re.compile(r"^[a-z]$")
-_EXTENDED = re.compile(r"^\.[a-z]$")
 
 
 def stata_release(head: bytes) -> int | None:
@@ -220,92 +213,10 @@ def _read(
         file=display,
         rule="dta.encoding",
         check_mojibake=check_mojibake,
-        fallbacks=("WINDOWS-1251", "CP866", "KOI8-R"),
+        fallbacks=("WINDOWS-1251", "CP866", "KOI8-R", "UTF-8"),
+        only_if_own_fails=("UTF-8",),
     )
     return df, meta, used, notes
-
-
-def _code(x: Any) -> Code:
-    if isinstance(x, str) and _LETTER.match(x):
-        return "." + x
-    return as_code(x)
-
-
-def _vtype(fmt: str, rtype: str) -> str:
-    if fmt in _DATE:
-        return "date"
-    if fmt in _DATETIME:
-        return "datetime"
-    if fmt in _TIME:
-        return "time"
-    if rtype == "string":
-        return "text"
-    return "integer" if rtype.startswith("int") else "decimal"
-
-
-def stata_codebook(
-    meta: Any,
-    *,
-    language: str | None = None,
-    rules: KindRules | None = None,
-    kinds: Mapping[str, Mapping[Code, Any]] | None = None,
-) -> Codebook:
-    """The codebook of a .dta file from pyreadstat's metadata (rules in the module docstring)."""
-    lang = language or "default"
-    sets = {
-        name: {_code(k): str(v) for k, v in labels.items()}
-        for name, labels in (meta.value_labels or {}).items()
-    }
-    used = dict(meta.missing_user_values or {})
-    variables: list[Variable] = []
-    for name in meta.column_names:
-        set_name = (meta.variable_to_label or {}).get(name)
-        labels = sets.get(set_name, {}) if set_name else {}
-        override = kinds_override(kinds, name)
-        extended = sorted(
-            {"." + x for x in used.get(name, [])}
-            | {c for c in labels if isinstance(c, str) and _EXTENDED.match(c)}
-        )
-        missing = tuple(
-            MissingCode(
-                value=c, kind=override.get(c) or kind_from_label(labels.get(c), rules=rules)
-            )
-            for c in extended
-        )
-        vtype = _vtype(
-            meta.original_variable_types.get(name, ""), meta.readstat_variable_types[name]
-        )
-        if vtype in ("integer", "decimal") and any(c not in extended for c in labels):
-            vtype = "select_one"
-        label = meta.column_names_to_labels.get(name)
-        variables.append(
-            Variable(
-                name=name,
-                type=vtype,  # type: ignore[arg-type]
-                label={lang: label} if label else {},
-                choices=set_name if labels else None,
-                missing=missing,
-                format=meta.original_variable_types.get(name) or None,
-            )
-        )
-    lists = []
-    for set_name, labels in sets.items():
-        users = [v for v in variables if v.choices == set_name]
-        choices = []
-        for code, text in labels.items():
-            kind = next((v.missing_kind(code) for v in users if v.missing_kind(code)), None)
-            if kind is None and isinstance(code, str) and _EXTENDED.match(code):
-                kind = kind_from_label(text, rules=rules)
-            choices.append(Choice(code, {lang: text} if text else {}, missing=kind))
-        lists.append(ChoiceList(set_name, tuple(choices)))
-    return Codebook(
-        variables=tuple(variables),
-        choice_lists=tuple(lists),
-        languages={language: language} if language else {},
-        default_language=language,
-        title={lang: meta.file_label} if meta.file_label else {},
-        notes=tuple(meta.notes or ()),
-    )
 
 
 def _frame(df: pd.DataFrame, cb: Codebook, extended_missing: str) -> tuple[pd.DataFrame, Codebook]:
