@@ -331,3 +331,25 @@ def test_no_warning_for_a_plain_dataset(tmp_path: Path) -> None:
     back = read(tmp_path / "p.sav")
     pd.testing.assert_frame_equal(back.data, frame)
     assert [v.type for v in back.codebook.variables] == ["integer", "decimal"]
+
+
+def test_columns_without_codebook_are_typed_from_dtype(tmp_path: Path) -> None:
+    import datetime as dt
+
+    frame = pd.DataFrame(
+        {
+            "flag": [True, False],
+            "day": [dt.date(2026, 3, 1), None],
+            "at": [dt.time(9, 30), dt.time(18, 0)],
+            "n": pd.array([3, None], dtype="Int64"),
+        }
+    )
+    write(Dataset(frame, Codebook()), tmp_path / "t.sav")
+    _, meta = pyreadstat.read_sav(str(tmp_path / "t.sav"), metadataonly=True)
+    assert meta.original_variable_types["day"].startswith("DATE")
+    assert meta.original_variable_types["at"].startswith("TIME")
+    back = read(tmp_path / "t.sav")
+    assert [v.type for v in back.codebook.variables] == ["binary", "date", "time", "integer"]
+    assert back.data["flag"].tolist() == [1, 0]
+    assert back.data["day"][0] == pd.Timestamp("2026-03-01")
+    assert back.data["at"].tolist() == [dt.time(9, 30), dt.time(18, 0)]

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import (
+    Choice,
     ChoiceList,
     Code,
     Codebook,
@@ -106,8 +107,10 @@ def complete_codebook(frames: Sequence[pd.DataFrame], codebook: Codebook) -> Cod
     """``codebook`` plus a variable for every column it does not describe, from the dtype.
 
     Categorical columns become ``select_one`` with a list named after the column; whole
-    numbers ``integer``; other numbers ``decimal``; ``bool`` ``binary``; datetimes
-    ``datetime``; everything else ``text``.
+    numbers ``integer``; other numbers ``decimal``; ``bool`` ``binary`` (written as 0/1 and
+    read back as ``Int64``); ``datetime64`` and ``datetime.datetime`` objects ``datetime``;
+    ``datetime.date`` objects ``date``; ``datetime.time`` objects ``time``; everything else
+    ``text``.
     """
     cb = codebook
     taken = {c.name for c in cb.choice_lists}
@@ -122,8 +125,6 @@ def complete_codebook(frames: Sequence[pd.DataFrame], codebook: Codebook) -> Cod
                 while list_name in taken:
                     list_name, k = f"{name}_{k}", k + 1
                 taken.add(list_name)
-                from .._core import Choice
-
                 cl = ChoiceList(list_name, tuple(Choice(_py(c), {}) for c in col.cat.categories))
                 cb = cb.with_choice_list(cl)
                 var = Variable(
@@ -140,6 +141,8 @@ def complete_codebook(frames: Sequence[pd.DataFrame], codebook: Codebook) -> Cod
                 var = Variable(name, "decimal")
             elif pd.api.types.is_datetime64_any_dtype(col):
                 var = Variable(name, "datetime")
+            elif (kind := _temporal_kind(col)) is not None:
+                var = Variable(name, kind)  # type: ignore[arg-type]
             else:
                 var = Variable(name, "text")
             cb = cb.with_variable(var)
@@ -191,6 +194,19 @@ def _text(col: pd.Series) -> pd.Series:
         return x if isinstance(x, str) else str(_py(x))
 
     return pd.Series([conv(x) for x in col.tolist()], index=col.index, dtype=object)
+
+
+def _temporal_kind(col: pd.Series) -> str | None:
+    vals = col.dropna().tolist()
+    if not vals:
+        return None
+    if all(isinstance(v, dt.datetime) for v in vals):
+        return "datetime"
+    if all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in vals):
+        return "date"
+    if all(isinstance(v, dt.time) for v in vals):
+        return "time"
+    return None
 
 
 def _is_temporal(col: pd.Series) -> bool:
