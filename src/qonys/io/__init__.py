@@ -6,8 +6,7 @@ YAML sidecars. Each format lives in its own module and registers itself by name.
 """
 
 # Built-in formats register themselves on import (one module per format).
-from . import sav as sav
-from . import stata as stata
+from . import sav, stata  # noqa: F401  (sav: .sav/.zsav; stata: .dta)
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import numbers
 import re
 import warnings
 from collections.abc import Sequence
@@ -160,7 +161,7 @@ def _py(x: Any) -> Code:
 
 
 def _is_numeric_code(c: Code) -> bool:
-    return isinstance(c, int | float) and not isinstance(c, bool)
+    return isinstance(c, numbers.Real) and not isinstance(c, bool | np.bool_)
 
 
 def _numeric(col: pd.Series, name: str, file: str | None) -> pd.Series:

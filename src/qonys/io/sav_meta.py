@@ -68,10 +68,16 @@ FORMAT_VERSION = 1
 
 def pack(payload: Mapping[str, Any]) -> list[str]:
     """Document lines holding ``payload`` (header line first)."""
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_plain)
     text = base64.b64encode(zlib.compress(raw.encode("utf-8"), 9)).decode("ascii")
     width = LINE_BYTES - len(DATA_PREFIX)
     return [HEADER] + [DATA_PREFIX + text[i : i + width] for i in range(0, len(text), width)]
+
+
+def _plain(obj: Any) -> Any:
+    """numpy scalars as Python numbers (codes keep their type); anything else as text."""
+    item = getattr(obj, "item", None)
+    return item() if callable(item) else str(obj)
 
 
 def unpack(lines: Iterable[str]) -> tuple[dict[str, Any] | None, list[str], str | None]:
