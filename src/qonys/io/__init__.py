@@ -5,6 +5,8 @@
 YAML sidecars. Each format lives in its own module and registers itself by name.
 """
 
+# Built-in formats register themselves on import (one module per format).
+from . import sav, stata  # noqa: F401  (sav: .sav/.zsav; stata: .dta)
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,
@@ -17,8 +19,6 @@ from ._registry import (
     write,
     write_codebook,
 )
-
-# Built-in formats register themselves on import (one module per format).
 
 __all__ = [
     "CODEBOOK_READERS",
