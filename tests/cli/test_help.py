@@ -33,7 +33,9 @@ def test_help_works(name: str) -> None:
 @pytest.mark.parametrize("name", _commands())
 def test_documented(name: str) -> None:
     doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert re.search(rf"^## `qonys {re.escape(name)}", doc, flags=re.M), f"{name} missing from docs/cli.md"
+    assert re.search(rf"^## `qonys {re.escape(name)}", doc, flags=re.M), (
+        f"{name} missing from docs/cli.md"
+    )
 
 
 def test_unknown_command_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:

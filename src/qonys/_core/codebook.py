@@ -860,7 +860,9 @@ class Codebook:
                     name=str(s["name"]),
                     variables=tuple(s["variables"]),
                     kind=s.get("kind", "dichotomy"),
-                    counted_value=s.get("counted_value", 1),
+                    counted_value=s.get(
+                        "counted_value", 1 if s.get("kind", "dichotomy") == "dichotomy" else None
+                    ),
                     label=s.get("label") or {},
                     source=s.get("source"),
                 )

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=args, standalone_mode=False)
+        app(args=args, prog_name="qonys", standalone_mode=False)
     except QonysError as err:
         render_error(err, as_json=_wants_json(args))
         return EXIT_USER_ERROR
@@ -76,14 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted")
         return EXIT_USER_ERROR
-    except Exception as ex:  # click usage errors and internal failures
-        import click
-
-        if isinstance(ex, click.exceptions.UsageError):
-            ex.show()
-            return EXIT_USER_ERROR
-        if isinstance(ex, click.exceptions.ClickException):
-            ex.show()
+    except Exception as ex:  # usage errors of the command-line parser, and internal failures
+        # Typer raises the parser's ClickException family (vendored or from click, by version):
+        # they know how to show themselves and carry an exit code.
+        if callable(getattr(ex, "show", None)) and isinstance(getattr(ex, "exit_code", None), int):
+            ex.show()  # type: ignore[attr-defined]
             return EXIT_USER_ERROR
         if os.environ.get("QONYS_DEBUG"):
             raise

@@ -26,13 +26,15 @@ from .app import app, emit_json, out_console
 
 __all__: list[str] = []
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
 CodebookOpt = Annotated[
     Path | None,
     typer.Option(
         "--codebook",
         "-c",
-        help="Codebook to check against: an XLSForm (.xlsx), a YAML sidecar (.yaml) or an SPSS file.",
+        help="Codebook: an XLSForm (.xlsx), a YAML sidecar (.yaml) or an SPSS file.",
     ),
 ]
 FormatOpt = Annotated[
@@ -54,7 +56,7 @@ def _read(path: Path, codebook: Path | None, fmt: str | None, encoding: str | No
     return qio.read(path, format=fmt, codebook=cb, encoding=encoding)
 
 
-class ProblemsFound(QonysError):
+class ProblemsFoundError(QonysError):
     """Raised by a command that completed its check and found problems (exit code 2)."""
 
     default_rule = "cli.problems-found"
@@ -62,10 +64,14 @@ class ProblemsFound(QonysError):
 
 @app.command("codebook")
 def codebook_cmd(
-    source: Annotated[Path, typer.Argument(help="XLSForm (.xlsx), YAML codebook or .sav/.dta file.")],
+    source: Annotated[
+        Path, typer.Argument(help="XLSForm (.xlsx), YAML codebook or .sav/.dta file.")
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write the codebook to this .yaml or .xlsx (XLSForm) file."),
+        typer.Option(
+            "--out", "-o", help="Write the codebook to this .yaml or .xlsx (XLSForm) file."
+        ),
     ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
@@ -87,7 +93,9 @@ def codebook_cmd(
     if out is not None:
         qio.write_codebook(cb, out)
     if as_json:
-        emit_json({"codebook": cb.to_dict(), "lint": lint_rows, "written": str(out) if out else None})
+        emit_json(
+            {"codebook": cb.to_dict(), "lint": lint_rows, "written": str(out) if out else None}
+        )
     else:
         table = Table(title=f"{source.name}: {len(cb)} variables", show_lines=False)
         for col in ("name", "type", "label", "choices", "missing codes", "group"):
@@ -99,7 +107,8 @@ def codebook_cmd(
                 v.label_in(lang),
                 v.choices or "",
                 ", ".join(
-                    f"{m.value if not m.is_range else f'{m.low}..{m.high}'}={m.kind.value}" for m in v.missing
+                    f"{m.value if not m.is_range else f'{m.low}..{m.high}'}={m.kind.value}"
+                    for m in v.missing
                 ),
                 "/".join(v.group),
             )
@@ -124,7 +133,7 @@ def codebook_cmd(
         if out is not None:
             out_console.print(f"written: {out}", markup=False)
     if lint_errors:
-        raise ProblemsFound(
+        raise ProblemsFoundError(
             f"the form has {lint_errors} lint error(s)",
             where=Where(file=str(source)),
             rule="xlsform.lint",
@@ -134,7 +143,9 @@ def codebook_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    data: Annotated[Path, typer.Argument(help="Data file: Kobo/ODK export, .sav, .dta, .csv, .xlsx, .parquet.")],
+    data: Annotated[
+        Path, typer.Argument(help="Data file: Kobo/ODK export, .sav, .dta, .csv, .xlsx, .parquet.")
+    ],
     codebook: CodebookOpt = None,
     fmt: FormatOpt = None,
     encoding: EncodingOpt = None,
@@ -165,7 +176,11 @@ def validate_cmd(
     else:
         out_console.print(
             f"{data.name}: {len(ds.data)} rows, {len(ds.data.columns)} columns"
-            + (f", repeat tables: {', '.join(f'{k} ({len(v)})' for k, v in ds.rosters.items())}" if ds.rosters else ""),
+            + (
+                f", repeat tables: {', '.join(f'{k} ({len(v)})' for k, v in ds.rosters.items())}"
+                if ds.rosters
+                else ""
+            ),
             markup=False,
         )
         if len(frame) == 0:
@@ -185,10 +200,12 @@ def validate_cmd(
                 )
             out_console.print(table)
             if len(frame) > 200:
-                out_console.print(f"... and {len(frame) - 200} more (use --json for all)", markup=False)
+                out_console.print(
+                    f"... and {len(frame) - 200} more (use --json for all)", markup=False
+                )
     if not report.ok:
         n_err = int((frame["severity"] == "error").sum())
-        raise ProblemsFound(
+        raise ProblemsFoundError(
             f"validation found {n_err} error(s)",
             where=Where(file=str(data)),
             rule="validate.failed",
@@ -226,24 +243,30 @@ def scan_pii_cmd(
             table.add_row(*("" if x is None else str(x) for x in r))
         out_console.print(table)
     if len(frame):
-        raise ProblemsFound(
+        raise ProblemsFoundError(
             f"direct identifiers found in {frame['variable'].nunique()} variable(s)",
             where=Where(file=str(data)),
             rule="privacy.direct-identifiers",
-            hint="Remove them before sharing: qonys convert IN OUT --drop-pii (or --hash-pii --salt S).",
+            hint="Remove them before sharing: qonys convert IN OUT --drop-pii "
+            "(or --hash-pii --salt S).",
         )
 
 
 @app.command("convert")
 def convert_cmd(
     source: Annotated[Path, typer.Argument(help="Input data file (any readable format).")],
-    target: Annotated[Path, typer.Argument(help="Output file: .sav, .zsav, .dta, .csv, .xlsx or .parquet.")],
+    target: Annotated[
+        Path, typer.Argument(help="Output file: .sav, .zsav, .dta, .csv, .xlsx or .parquet.")
+    ],
     codebook: CodebookOpt = None,
     fmt: FormatOpt = None,
     encoding: EncodingOpt = None,
-    drop_pii: Annotated[bool, typer.Option("--drop-pii", help="Drop variables holding direct identifiers.")] = False,
+    drop_pii: Annotated[
+        bool, typer.Option("--drop-pii", help="Drop variables holding direct identifiers.")
+    ] = False,
     hash_pii: Annotated[
-        bool, typer.Option("--hash-pii", help="Replace direct identifiers by salted SHA-256 hashes.")
+        bool,
+        typer.Option("--hash-pii", help="Replace direct identifiers by salted SHA-256 hashes."),
     ] = False,
     salt: Annotated[str | None, typer.Option("--salt", help="Secret salt for --hash-pii.")] = None,
     lang: LangOpt = None,
@@ -295,7 +318,9 @@ def convert_cmd(
 
 @app.command("demo")
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's outputs.")] = Path("demo-output"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's outputs.")] = Path(
+        "demo-output"
+    ),
 ) -> None:
     """Run the bundled demonstration and print where its outputs are."""
     from ..demo import run_demo
