@@ -19,6 +19,7 @@ from ._registry import (
 )
 
 # Built-in formats register themselves on import (one module per format).
+from . import xlsform  # noqa: F401  (codebook reader "xlsform")
 
 __all__ = [
     "CODEBOOK_READERS",
