@@ -19,15 +19,18 @@ from ._registry import (
 )
 
 # Built-in formats register themselves on import (one module per format).
-from . import xlsform  # noqa: F401  (codebook reader "xlsform")
+from . import xlsform, xlsform_write  # noqa: F401  (codebook reader and writer "xlsform")
+from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [
     "CODEBOOK_READERS",
     "CODEBOOK_WRITERS",
     "READERS",
     "WRITERS",
+    "XLSFormLintReport",
     "detect_codebook_format",
     "detect_format",
+    "lint_xlsform",
     "read",
     "read_codebook",
     "write",

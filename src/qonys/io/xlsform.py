@@ -352,8 +352,10 @@ class _Builder:
         return self.lists[list_name]
 
     def indicators(self, var: Variable, cl: ChoiceList, line: int) -> None:
-        members = []
+        members: list[str] = []
         for choice in cl.choices:
+            if f"{var.name}/{choice.code}" in members:
+                continue  # a code repeated under allow_choice_duplicates
             item = Variable(
                 name=f"{var.name}/{choice.code}",
                 type="binary",
