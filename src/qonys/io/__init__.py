@@ -20,6 +20,7 @@ from ._registry import (
 
 # Built-in formats register themselves on import (one module per format).
 from . import xlsform, xlsform_write  # noqa: F401  (codebook reader and writer "xlsform")
+from . import kobo  # noqa: F401  (readers "kobo_csv", "kobo_xlsx")
 from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [
