@@ -5,6 +5,9 @@
 YAML sidecars. Each format lives in its own module and registers itself by name.
 """
 
+# Built-in formats register themselves on import (one module per format).
+# XLSForm codebook reader/writer; readers kobo_csv, kobo_xlsx, odk_central, odk_briefcase:
+from . import kobo, odk, xlsform, xlsform_write  # noqa: F401
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,
@@ -17,10 +20,6 @@ from ._registry import (
     write,
     write_codebook,
 )
-
-# Built-in formats register themselves on import (one module per format).
-from . import xlsform, xlsform_write  # noqa: F401  (codebook reader and writer "xlsform")
-from . import kobo  # noqa: F401  (readers "kobo_csv", "kobo_xlsx")
 from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [

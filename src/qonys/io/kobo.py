@@ -131,7 +131,11 @@ def _finish(
         _check_not_labels(tables, source.name)
     lang = labels if codebook is not None else None
     return build_dataset(
-        tables, codebook=codebook, dialect=KOBO, source=source, on_mismatch=on_mismatch,
+        tables,
+        codebook=codebook,
+        dialect=KOBO,
+        source=source,
+        on_mismatch=on_mismatch,
         lang=lang,
     )
 

@@ -519,4 +519,3 @@ def read_xlsform(path: str | Path, *, check: bool = True, **options: Any) -> Cod
     if check:
         check_with_pyxform(book)
     return codebook_from_book(book)
-

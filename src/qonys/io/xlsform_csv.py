@@ -3,8 +3,9 @@
 The text is decoded strictly (UTF-8 with or without a byte-order mark unless ``encoding`` is
 given); the delimiter is sniffed among ``;``, ``,`` and tab (Kobo writes ``;``, ODK ``,``);
 quoting follows RFC 4180 (doubled quotes, line breaks inside quoted fields) and a broken quote
-is an error, never a silently merged row. Blank lines are skipped; every other record must
-have as many fields as the header.
+is an error, never a silently merged row. Blank lines are skipped. A record with more fields
+than the header is an error; one with fewer (older ODK Central servers leave out empty trailing
+fields) is padded with empty fields and counted in the dataset's source notes.
 
 Rules: ``<dialect>.empty``, ``<dialect>.encoding``, ``<dialect>.csv-syntax``,
 ``<dialect>.csv-row-length``, ``<dialect>.duplicate-column``.
@@ -87,6 +88,7 @@ def read_csv_table(
     rows: list[list[object]] = []
     lines: list[int] = []
     last = 0
+    short = 0
     name = sheet or path.name
     try:
         for record in reader:
@@ -96,14 +98,16 @@ def read_csv_table(
             if header is None:
                 header = [h.strip() for h in record]
                 continue
-            if len(record) != len(header):
+            if len(record) > len(header):
                 raise ReadError(
                     f"this record has {len(record)} fields, the header {len(header)}",
                     where=Where(file=file, sheet=name, row=len(rows) + 1, line=start),
                     rule=f"{prefix}.csv-row-length",
                     hint="The file is damaged or was edited by hand; download the export again.",
                 )
-            rows.append(list(record))
+            if len(record) < len(header):
+                short += 1
+            rows.append([*record, *([""] * (len(header) - len(record)))])
             lines.append(start)
     except csv.Error as err:
         raise ReadError(
@@ -130,4 +134,10 @@ def read_csv_table(
                 hint="Export again without editing the header.",
             )
         seen.add(h)
-    return RawTable(roster, name, header, rows, lines), enc
+    table = RawTable(roster, name, header, rows, lines)
+    if short:
+        table.notes.append(
+            f"{name}: {short} record(s) shorter than the header; their missing trailing fields "
+            "are read as empty"
+        )
+    return table, enc

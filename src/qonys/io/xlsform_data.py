@@ -80,6 +80,7 @@ class RawTable:
     rows: list[list[object]]
     lines: list[int] | None = None
     parent: str | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(slots=True)
@@ -221,9 +222,11 @@ def _infer(table: RawTable, dialect: Dialect) -> list[_Col]:
                 vtype = "select_multiple"
             elif m and m.group(1) in leaves:
                 vtype = "decimal"
-            elif any(_KOBO_PART.match(h.split("/")[-1]) and
-                     _KOBO_PART.match(h.split("/")[-1]).group(1) == name  # type: ignore[union-attr]
-                     for h in headers):
+            elif any(
+                _KOBO_PART.match(h.split("/")[-1])
+                and _KOBO_PART.match(h.split("/")[-1]).group(1) == name  # type: ignore[union-attr]
+                for h in headers
+            ):
                 vtype = "geopoint"
             else:
                 vtype = infer_type(values)
@@ -239,7 +242,11 @@ def _zero_one(values: Sequence[object]) -> bool:
 
 
 def _convert(
-    table: RawTable, cols: list[_Col], cb: Codebook | None, dialect: Dialect, file: str,
+    table: RawTable,
+    cols: list[_Col],
+    cb: Codebook | None,
+    dialect: Dialect,
+    file: str,
     lang: str | None,
 ) -> pd.DataFrame:
     rule = f"{dialect.name}.value"
@@ -253,8 +260,9 @@ def _convert(
             return Where(file=file, sheet=table.sheet, row=i + 1, line=line, variable=_c.name)
 
         if var is None:
-            data[col.name] = convert_column(cells, col.stype or "text", int_codes=False,
-                                            where=where, rule=rule)
+            data[col.name] = convert_column(
+                cells, col.stype or "text", int_codes=False, where=where, rule=rule
+            )
             continue
         int_codes = False
         if var.choices and cb is not None and var.choices in {c.name for c in cb.choice_lists}:
@@ -262,8 +270,9 @@ def _convert(
             int_codes = bool(codes) and all(isinstance(c, int) for c in codes)
             if lang is not None and var.type in ("select_one", "select_multiple"):
                 cells = labelled_values(cells, var, cb, lang, table, cols, where, rule)
-        data[col.name] = convert_column(cells, var.type, int_codes=int_codes, where=where,
-                                        rule=rule)
+        data[col.name] = convert_column(
+            cells, var.type, int_codes=int_codes, where=where, rule=rule
+        )
     return pd.DataFrame(data, index=pd.RangeIndex(len(table.rows)))
 
 
@@ -283,15 +292,20 @@ def _choose_language(tables: Sequence[RawTable], cb: Codebook, dialect: Dialect)
     return best
 
 
-def _mismatch_error(dialect: Dialect, file: str, sheet: str, unknown: list[str],
-                    missing: list[str]) -> DataError:
+def _mismatch_error(
+    dialect: Dialect, file: str, sheet: str, unknown: list[str], missing: list[str]
+) -> DataError:
     parts = []
     if unknown:
-        parts.append(f"columns not in the form: {', '.join(unknown[:10])}"
-                     + (" ..." if len(unknown) > 10 else ""))
+        parts.append(
+            f"columns not in the form: {', '.join(unknown[:10])}"
+            + (" ..." if len(unknown) > 10 else "")
+        )
     if missing:
-        parts.append(f"form questions without a column: {', '.join(missing[:10])}"
-                     + (" ..." if len(missing) > 10 else ""))
+        parts.append(
+            f"form questions without a column: {', '.join(missing[:10])}"
+            + (" ..." if len(missing) > 10 else "")
+        )
     return DataError(
         "the export's columns do not match the form (" + "; ".join(parts) + ")",
         where=Where(file=file, sheet=sheet),
@@ -316,7 +330,7 @@ def build_dataset(
     unknown, to each language's labels; the language leaving fewest unknown headers wins.
     """
     file = source.name
-    notes: list[str] = []
+    notes: list[str] = [n for t in tables for n in t.notes]
     resolved: list[list[_Col]] = []
     if codebook is not None and lang == "auto":
         lang = _choose_language(tables, codebook, dialect)
@@ -335,8 +349,9 @@ def build_dataset(
             for c in cols:
                 if c.unknown:
                     values = [row[c.index] if c.index < len(row) else None for row in t.rows]
-                    c.var = Variable(c.header, infer_type(values), repeat=t.roster,
-                                     source_type="unknown column")
+                    c.var = Variable(
+                        c.header, infer_type(values), repeat=t.roster, source_type="unknown column"
+                    )
                     c.unknown = False
             resolved.append(cols)
         if unknown_all or missing_all:
@@ -359,8 +374,11 @@ def build_dataset(
 
 
 def _dataset_codebook(
-    tables: Sequence[RawTable], resolved: Sequence[list[_Col]], form: Codebook | None,
-    dialect: Dialect, file: str,
+    tables: Sequence[RawTable],
+    resolved: Sequence[list[_Col]],
+    form: Codebook | None,
+    dialect: Dialect,
+    file: str,
 ) -> Codebook:
     variables: list[Variable] = []
     seen: dict[str, str] = {}
@@ -382,24 +400,38 @@ def _dataset_codebook(
     rosters = [
         Roster(
             name=t.roster,
-            parent=(form.roster(t.roster).parent if form is not None and t.roster in
-                    {r.name for r in form.rosters} else t.parent),
+            parent=(
+                form.roster(t.roster).parent
+                if form is not None and t.roster in {r.name for r in form.rosters}
+                else t.parent
+            ),
             key=dialect.key,
             parent_key=dialect.parent_key,
-            label=(form.roster(t.roster).label if form is not None and t.roster in
-                   {r.name for r in form.rosters} else {}),
+            label=(
+                form.roster(t.roster).label
+                if form is not None and t.roster in {r.name for r in form.rosters}
+                else {}
+            ),
         )
         for t in tables[1:]
         if t.roster
     ]
     present_rosters = {r.name for r in rosters}
-    rosters = [r if r.parent is None or r.parent in present_rosters
-               else dataclasses.replace(r, parent=None) for r in rosters]
+    rosters = [
+        r
+        if r.parent is None or r.parent in present_rosters
+        else dataclasses.replace(r, parent=None)
+        for r in rosters
+    ]
     if form is None:
         mr_sets = [
-            MRSet(v.name, tuple(m.name for m in variables if m.name.startswith(v.name + "/")),
-                  source=v.name)
-            for v in variables if v.type == "select_multiple"
+            MRSet(
+                v.name,
+                tuple(m.name for m in variables if m.name.startswith(v.name + "/")),
+                source=v.name,
+            )
+            for v in variables
+            if v.type == "select_multiple"
         ]
         return Codebook(
             variables=tuple(variables),

@@ -143,9 +143,7 @@ def labelled_values(
             continue
         if items:
             row = table.rows[i]
-            chosen = {
-                code for idx, code in items if idx < len(row) and cell_text(row[idx]) == "1"
-            }
+            chosen = {code for idx, code in items if idx < len(row) and cell_text(row[idx]) == "1"}
             out.append(" ".join(c for c in order if c in chosen))
             continue
         split = _split_labels(text, by_label)

@@ -78,7 +78,14 @@ Severity = Literal["error", "warning"]
 LINT_COLUMNS = ("sheet", "row", "column", "name", "rule", "severity", "message")
 
 _REF = re.compile(r"\$\{([^}]*)\}")
-_REF_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "required")
+_REF_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "choice_filter",
+    "repeat_count",
+    "required",
+)
 _TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message", "guidance_hint")
 _ROW_IN_MESSAGE = re.compile(r"\[row\s*:\s*(\d+)\]")
 _TRUE_FALSE = frozenset({"yes", "true", "true()", "1", "y", "no", "false", "false()", "0", "n"})
@@ -145,9 +152,7 @@ class XLSFormLintReport(ResultMixin):
         """Counts and one line per issue."""
         lines = [f"{self.file}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
         for i in self.issues:
-            loc = ", ".join(
-                x for x in (i.sheet, f"row {i.row}" if i.row else None, i.column) if x
-            )
+            loc = ", ".join(x for x in (i.sheet, f"row {i.row}" if i.row else None, i.column) if x)
             lines.append(f"{i.severity}: {loc}: {i.message} [{i.rule}]")
         return "\n".join(lines)
 
@@ -205,21 +210,51 @@ class _Linter:
             if not name or not qtype or parse_type(qtype).base.startswith("end_"):
                 continue
             if not name.isascii():
-                self.add(survey, row.row, "name", name, "xlsform.name-ascii",
-                         f"name {name!r} has non-ASCII characters; SPSS and Stata need ASCII "
-                         "names")
+                self.add(
+                    survey,
+                    row.row,
+                    "name",
+                    name,
+                    "xlsform.name-ascii",
+                    f"name {name!r} has non-ASCII characters; SPSS and Stata need ASCII names",
+                )
             if len(name.encode("utf-8")) > 64:
-                self.add(survey, row.row, "name", name, "xlsform.name-spss",
-                         f"name {name!r} is longer than SPSS's 64 bytes")
+                self.add(
+                    survey,
+                    row.row,
+                    "name",
+                    name,
+                    "xlsform.name-spss",
+                    f"name {name!r} is longer than SPSS's 64 bytes",
+                )
             if name[0].isdigit():
-                self.add(survey, row.row, "name", name, "xlsform.name-spss",
-                         f"name {name!r} starts with a digit")
+                self.add(
+                    survey,
+                    row.row,
+                    "name",
+                    name,
+                    "xlsform.name-spss",
+                    f"name {name!r} starts with a digit",
+                )
             if len(name) > 32:
-                self.add(survey, row.row, "name", name, "xlsform.name-stata",
-                         f"name {name!r} is longer than Stata's 32 characters", "warning")
+                self.add(
+                    survey,
+                    row.row,
+                    "name",
+                    name,
+                    "xlsform.name-stata",
+                    f"name {name!r} is longer than Stata's 32 characters",
+                    "warning",
+                )
             if name in seen:
-                self.add(survey, row.row, "name", name, "xlsform.duplicate-name",
-                         f"name {name!r} is already used on row {seen[name]}")
+                self.add(
+                    survey,
+                    row.row,
+                    "name",
+                    name,
+                    "xlsform.duplicate-name",
+                    f"name {name!r} is already used on row {seen[name]}",
+                )
             else:
                 seen[name] = row.row
 
@@ -233,10 +268,16 @@ class _Linter:
                     continue
                 code = language_code(display)
                 if code in displays and displays[code][0] != display:
-                    self.add(sheet, 1, header, None, "xlsform.language-mismatch",
-                             f"language {display!r} is spelled {displays[code][0]!r} on the "
-                             f"{displays[code][1]} sheet; KoboToolbox treats them as two "
-                             "languages")
+                    self.add(
+                        sheet,
+                        1,
+                        header,
+                        None,
+                        "xlsform.language-mismatch",
+                        f"language {display!r} is spelled {displays[code][0]!r} on the "
+                        f"{displays[code][1]} sheet; KoboToolbox treats them as two "
+                        "languages",
+                    )
                 displays.setdefault(code, (display, sheet.name))
         if self.book.choices is not None:
             survey_langs = self.label_languages(self.book.survey)
@@ -247,19 +288,30 @@ class _Linter:
                         continue  # same code, reported above
                     close = difflib.get_close_matches(display, sorted(survey_langs), n=1)
                     hint = f" (the survey sheet has {close[0]!r})" if close else ""
-                    self.add(self.book.choices, 1, f"label::{display}", None,
-                             "xlsform.language-mismatch",
-                             f"language {display!r} of the choices sheet is not a language of "
-                             f"the survey sheet{hint}")
+                    self.add(
+                        self.book.choices,
+                        1,
+                        f"label::{display}",
+                        None,
+                        "xlsform.language-mismatch",
+                        f"language {display!r} of the choices sheet is not a language of "
+                        f"the survey sheet{hint}",
+                    )
         for sheet in sheets:
             for col in ("label", "hint"):
                 if col in sheet.headers and any(
                     parse_language_header(h)[0] == col and parse_language_header(h)[2]
                     for h in sheet.headers
                 ):
-                    self.add(sheet, 1, col, None, "xlsform.label-mixed",
-                             f"an unsuffixed '{col}' column next to '{col}::language' columns; "
-                             "pyxform may drop one of them")
+                    self.add(
+                        sheet,
+                        1,
+                        col,
+                        None,
+                        "xlsform.label-mixed",
+                        f"an unsuffixed '{col}' column next to '{col}::language' columns; "
+                        "pyxform may drop one of them",
+                    )
 
     @staticmethod
     def label_languages(sheet: Sheet) -> set[str]:
@@ -293,10 +345,15 @@ class _Linter:
                         continue
                     for code, display in all_langs.items():
                         if code not in filled:
-                            self.add(sheet, row.row, f"{col}::{display}", row.get("name"),
-                                     "xlsform.translation-missing",
-                                     f"{col} is filled in {', '.join(sorted(filled))} but empty "
-                                     f"in {code}")
+                            self.add(
+                                sheet,
+                                row.row,
+                                f"{col}::{display}",
+                                row.get("name"),
+                                "xlsform.translation-missing",
+                                f"{col} is filled in {', '.join(sorted(filled))} but empty "
+                                f"in {code}",
+                            )
 
     def references(self) -> None:
         survey = self.book.survey
@@ -310,9 +367,14 @@ class _Linter:
                     if ref.strip() not in known:
                         close = difflib.get_close_matches(ref, sorted(n for n in known if n), 1)
                         hint = f"; did you mean {close[0]!r}?" if close else ""
-                        self.add(survey, row.row, col, row.get("name"),
-                                 "xlsform.unknown-reference",
-                                 f"${{{ref}}} names no question{hint}")
+                        self.add(
+                            survey,
+                            row.row,
+                            col,
+                            row.get("name"),
+                            "xlsform.unknown-reference",
+                            f"${{{ref}}} names no question{hint}",
+                        )
 
     def choices(self) -> None:
         survey, choices = self.book.survey, self.book.choices
@@ -330,8 +392,14 @@ class _Linter:
             if qt.list_name is None or qt.base.endswith(("_from_file", "_external")):
                 continue
             if qt.list_name not in lists:
-                self.add(survey, row.row, "type", row.get("name"), "xlsform.unknown-list",
-                         f"choice list {qt.list_name!r} is not on the choices sheet")
+                self.add(
+                    survey,
+                    row.row,
+                    "type",
+                    row.get("name"),
+                    "xlsform.unknown-list",
+                    f"choice list {qt.list_name!r} is not on the choices sheet",
+                )
             if qt.base == "select_multiple":
                 multiple.add(qt.list_name)
         allow = (self.book.setting("allow_choice_duplicates") or "").lower() in ("yes", "true")
@@ -339,13 +407,25 @@ class _Linter:
             seen: dict[str, int] = {}
             for line, name in items:
                 if ln in multiple and " " in name.strip():
-                    self.add(choices, line, "name", name, "xlsform.choice-space",
-                             f"choice {name!r} of list {ln!r} has a space; select_multiple "
-                             "answers are stored space-separated")
+                    self.add(
+                        choices,
+                        line,
+                        "name",
+                        name,
+                        "xlsform.choice-space",
+                        f"choice {name!r} of list {ln!r} has a space; select_multiple "
+                        "answers are stored space-separated",
+                    )
                 if name in seen:
-                    self.add(choices, line, "name", name, "xlsform.duplicate-choice",
-                             f"choice {name!r} appears twice in list {ln!r} (row {seen[name]})",
-                             "warning" if allow else "error")
+                    self.add(
+                        choices,
+                        line,
+                        "name",
+                        name,
+                        "xlsform.duplicate-choice",
+                        f"choice {name!r} appears twice in list {ln!r} (row {seen[name]})",
+                        "warning" if allow else "error",
+                    )
                 else:
                     seen[name] = line
 
@@ -355,22 +435,45 @@ class _Linter:
             for row in self.book.choices.rows:
                 value = row.get(MISSING_COLUMN)
                 if value and value.strip().lower().replace(" ", "_") not in kinds:
-                    self.add(self.book.choices, row.row, MISSING_COLUMN, row.get("name"),
-                             "xlsform.missing-kind",
-                             f"unknown missing kind {value!r}; use one of {', '.join(kinds)}")
+                    self.add(
+                        self.book.choices,
+                        row.row,
+                        MISSING_COLUMN,
+                        row.get("name"),
+                        "xlsform.missing-kind",
+                        f"unknown missing kind {value!r}; use one of {', '.join(kinds)}",
+                    )
         for row in self.book.survey.rows:
             reverse, scale = row.get(REVERSE_COLUMN), row.get(SCALE_COLUMN)
             if reverse and reverse.strip().lower() not in _TRUE_FALSE:
-                self.add(self.book.survey, row.row, REVERSE_COLUMN, row.get("name"),
-                         "xlsform.scale-reverse", f"{REVERSE_COLUMN} must be yes or no")
-            elif reverse and reverse.strip().lower() in ("yes", "true", "true()", "1", "y"):
-                if not scale:
-                    self.add(self.book.survey, row.row, REVERSE_COLUMN, row.get("name"),
-                             "xlsform.scale-reverse",
-                             f"reverse-keyed item belongs to no scale ({SCALE_COLUMN} is empty)")
+                self.add(
+                    self.book.survey,
+                    row.row,
+                    REVERSE_COLUMN,
+                    row.get("name"),
+                    "xlsform.scale-reverse",
+                    f"{REVERSE_COLUMN} must be yes or no",
+                )
+            elif (
+                reverse and reverse.strip().lower() in ("yes", "true", "true()", "1", "y")
+            ) and not scale:
+                self.add(
+                    self.book.survey,
+                    row.row,
+                    REVERSE_COLUMN,
+                    row.get("name"),
+                    "xlsform.scale-reverse",
+                    f"reverse-keyed item belongs to no scale ({SCALE_COLUMN} is empty)",
+                )
             if scale and not re.match(r"^[^\W\d][\w.\-]*$", scale.strip()):
-                self.add(self.book.survey, row.row, SCALE_COLUMN, row.get("name"),
-                         "xlsform.scale-name", f"scale name {scale!r} is not a valid name")
+                self.add(
+                    self.book.survey,
+                    row.row,
+                    SCALE_COLUMN,
+                    row.get("name"),
+                    "xlsform.scale-name",
+                    f"scale name {scale!r} is not a valid name",
+                )
 
 
 def _order(issues: Iterable[LintIssue]) -> tuple[LintIssue, ...]:

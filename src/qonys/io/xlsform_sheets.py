@@ -41,13 +41,13 @@ from .._core import CodebookError, ReadError, Where, parse_language_header
 from .._core.codebook import VarType
 
 __all__ = [
+    "METADATA_TYPES",
     "MISSING_COLUMN",
+    "NO_DATA_TYPES",
     "REVERSE_COLUMN",
     "SCALE_COLUMN",
     "TRANSLATABLE_CHOICES",
     "TRANSLATABLE_SURVEY",
-    "METADATA_TYPES",
-    "NO_DATA_TYPES",
     "QuestionType",
     "Sheet",
     "SheetRow",
@@ -64,7 +64,8 @@ SCALE_COLUMN = "qonys_scale"
 REVERSE_COLUMN = "qonys_reverse"
 """Survey column marking reverse-keyed scale items (``yes``/``true``/``1``)."""
 MISSING_COLUMN = "missing"
-"""Choices column marking missing-code choices (``skipped``/``refused``/``dont_know``/``missing``)."""
+"""Choices column marking missing-code choices (``skipped``, ``refused``, ``dont_know``,
+``missing``)."""
 TRANSLATABLE_SURVEY = (
     "label",
     "hint",
@@ -98,7 +99,11 @@ _SURVEY_ALIASES = {
     "read_only": "read_only",
 }
 _CHOICES_ALIASES = {"caption": "label", "value": "name", "list name": "list_name"}
-_SETTINGS_ALIASES = {"set_form_title": "form_title", "set_form_id": "form_id", "id_string": "form_id"}
+_SETTINGS_ALIASES = {
+    "set_form_title": "form_title",
+    "set_form_id": "form_id",
+    "id_string": "form_id",
+}
 
 METADATA_TYPES = frozenset(
     {
@@ -206,8 +211,9 @@ class QuestionType:
 
     Examples
     --------
-    >>> parse_type("select_one yes_no or_other")
-    QuestionType(base='select_one', list_name='yes_no', or_other=True, raw='select_one yes_no or_other')
+    >>> t = parse_type("select_one yes_no or_other")
+    >>> t.base, t.list_name, t.or_other
+    ('select_one', 'yes_no', True)
     >>> parse_type("begin group").base
     'begin_group'
     """
@@ -337,12 +343,16 @@ def _workbook_dict(path: Path) -> dict[str, Any]:
             head = fh.read(8)
     except OSError as err:
         raise _read_error(
-            path, f"cannot open the file ({type(err).__name__})", "xlsform.unreadable",
+            path,
+            f"cannot open the file ({type(err).__name__})",
+            "xlsform.unreadable",
             "Check the path and the file's permissions.",
         ) from None
     if not head:
         raise _read_error(
-            path, "the file is empty", "xlsform.empty",
+            path,
+            "the file is empty",
+            "xlsform.empty",
             "Save the XLSForm again from Excel or LibreOffice as .xlsx.",
         )
     from pyxform import xls2json_backends as backends
@@ -354,13 +364,17 @@ def _workbook_dict(path: Path) -> dict[str, Any]:
             import xlrd  # noqa: F401
         except ImportError:
             raise _read_error(
-                path, "a legacy .xls workbook needs the 'xlrd' package", "xlsform.xls-needs-xlrd",
+                path,
+                "a legacy .xls workbook needs the 'xlrd' package",
+                "xlsform.xls-needs-xlrd",
                 "Install xlrd (pip install xlrd) or save the form as .xlsx.",
             ) from None
         reader = backends.xls_to_dict
     else:
         raise _read_error(
-            path, "this is not an Excel workbook (.xlsx or .xls)", "xlsform.not-a-workbook",
+            path,
+            "this is not an Excel workbook (.xlsx or .xls)",
+            "xlsform.not-a-workbook",
             "An XLSForm is a spreadsheet with 'survey', 'choices' and 'settings' sheets; "
             "save it as .xlsx.",
         )
@@ -368,7 +382,9 @@ def _workbook_dict(path: Path) -> dict[str, Any]:
         book: dict[str, Any] = reader(str(path))
     except Exception as err:  # pyxform wraps openpyxl/xlrd errors; any failure means unreadable
         raise _read_error(
-            path, f"the workbook cannot be read ({type(err).__name__})", "xlsform.unreadable",
+            path,
+            f"the workbook cannot be read ({type(err).__name__})",
+            "xlsform.unreadable",
             "Open the file in Excel or LibreOffice and save it again as .xlsx.",
         ) from None
     return book

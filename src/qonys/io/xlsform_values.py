@@ -39,8 +39,11 @@ __all__ = ["cell_text", "convert_column", "infer_type", "parse_date_text"]
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _CANON_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_LEADING_ZERO = re.compile(r"^[+-]?0[0-9]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 _BRIEFCASE_FORMATS = ("%b %d, %Y %I:%M:%S %p", "%b %d, %Y")
 
 WhereOf = Callable[[int], Where]
@@ -142,8 +145,8 @@ def _datetimes(cells: Sequence[object], where: WhereOf, rule: str, what: str) ->
         fixed = [
             None if v is None else (v if v.tzinfo else v.replace(tzinfo=dt.UTC)) for v in values
         ]
-        return pd.Series(pd.to_datetime(fixed, utc=True))
-    return pd.Series(pd.to_datetime(values))
+        return pd.Series(pd.to_datetime(pd.Series(fixed, dtype=object), utc=True))
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)))
 
 
 def _bad(text: str, what: str, where: Where, rule: str) -> DataError:
@@ -237,13 +240,14 @@ def _is_datetime_text(text: str) -> bool:
 def infer_type(cells: Sequence[object]) -> VarType:
     """Guess a column's type from its values (used when no form is given).
 
-    Empty -> ``text``; all whole numbers written canonically (no leading zeros, so barcodes such
-    as ``09929760`` stay text) -> ``integer``; all numbers -> ``decimal``; all dates at midnight
-    or ISO dates -> ``date``; all date-times -> ``datetime``; anything else -> ``text``.
+    Empty -> ``text``; any number written with a leading zero (barcodes such as ``09929760``,
+    phone numbers) -> ``text``; all whole numbers -> ``integer``; all numbers -> ``decimal``;
+    all dates at midnight or ISO dates -> ``date``; all date-times -> ``datetime``; anything
+    else -> ``text``.
 
     Examples
     --------
-    >>> infer_type(["1", "2", None]), infer_type(["09929760"]), infer_type(["2.5", 3])
+    >>> infer_type(["1", "2", None]), infer_type(["09929760", "1"]), infer_type(["2.5", 3])
     ('integer', 'text', 'decimal')
     >>> infer_type(["2024-03-05"]), infer_type(["Apr 26, 2018 8:56:00 AM"])
     ('date', 'datetime')
@@ -252,6 +256,10 @@ def infer_type(cells: Sequence[object]) -> VarType:
     if not values or any(isinstance(c, bool) for c in values):
         return "text"
     texts = [cell_text(c) or "" for c in values]
+    if any(
+        isinstance(c, str) and _LEADING_ZERO.match(t) for c, t in zip(values, texts, strict=True)
+    ):
+        return "text"
     if all(
         (isinstance(c, int) or (isinstance(c, float) and c.is_integer()))
         or (isinstance(c, str) and _CANON_INT.match(t) is not None)
@@ -263,7 +271,7 @@ def infer_type(cells: Sequence[object]) -> VarType:
         for c, t in zip(values, texts, strict=True)
     ):
         return "decimal"
-    if all(isinstance(c, dt.datetime | dt.date) or isinstance(c, str) for c in values) and all(
+    if all(isinstance(c, dt.date | str) for c in values) and all(
         isinstance(c, dt.date) or _is_datetime_text(t) for c, t in zip(values, texts, strict=True)
     ):
         midnight = all(

@@ -266,7 +266,9 @@ def _sheet(wb: Any, title: str, rows: Sequence[Mapping[str, str]], first: Sequen
 
 
 @CODEBOOK_WRITERS.register("xlsform", doc="Codebook -> XLSForm (.xlsx) that pyxform accepts")
-def write_xlsform(codebook: Codebook, path: str | Path, *, check: bool = True, **options: Any) -> Path:
+def write_xlsform(
+    codebook: Codebook, path: str | Path, *, check: bool = True, **options: Any
+) -> Path:
     """Write ``codebook`` as an XLSForm workbook.
 
     Parameters
