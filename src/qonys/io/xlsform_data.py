@@ -27,8 +27,7 @@ values (see :func:`~qonys.io.xlsform_values.infer_type`). Values are converted b
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
@@ -43,126 +42,40 @@ from .._core import (
     Variable,
     Where,
 )
-from .._core.codebook import VarType
-from .xlsform_labels import GEO_PARTS, ODK_GEO, label_candidates, labelled_values, languages_in
-from .xlsform_sheets import METADATA_TYPES, parse_type
+from .xlsform_labels import label_candidates, labelled_values, languages_in
+from .xlsform_tables import Col, Dialect, RawTable, classify_fixed, geo_part, infer_columns
+from .xlsform_types import METADATA_TYPES, parse_type
 from .xlsform_values import convert_column, infer_type
 
-__all__ = ["GEO_PARTS", "Dialect", "MismatchPolicy", "RawTable", "build_dataset", "geo_part"]
+__all__ = ["Dialect", "MismatchPolicy", "RawTable", "build_dataset"]
 
 MismatchPolicy = Literal["fail", "note"]
-_KOBO_PART = re.compile(r"^_(.+)_(latitude|longitude|altitude|precision)$")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Dialect:
-    """How one platform lays out its export (see the module docstring)."""
-
-    name: str
-    sep: str
-    meta: Mapping[str, VarType]
-    structural: Mapping[str, VarType]
-    structural_prefixes: tuple[str, ...]
-    key: str
-    parent_key: str
-    id_variable: str
-    meta_prefix: str | None = None
-    underscore_meta: bool = False
-
-
-@dataclasses.dataclass(slots=True)
-class RawTable:
-    """The raw cells of one export table (``roster=None`` for the main table)."""
-
-    roster: str | None
-    sheet: str
-    headers: list[str]
-    rows: list[list[object]]
-    lines: list[int] | None = None
-    parent: str | None = None
-    notes: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass(slots=True)
-class _Col:
-    index: int
-    header: str
-    name: str
-    var: Variable | None
-    stype: VarType | None = None
-    unknown: bool = False
-
-
-def geo_part(v: Variable, part: str) -> Variable:
-    """The decimal variable holding one part of geopoint ``v``."""
-    return Variable(
-        name=f"_{v.name}_{part}",
-        type="decimal",
-        label={k: f"{t} ({part})" for k, t in v.label.items()},
-        group=v.group,
-        repeat=v.repeat,
-        relevant=v.relevant,
-        source_type=f"geopoint:{part}",
-    )
-
-
-def _meta_var(dialect: Dialect, header: str) -> Variable:
-    vtype = dialect.meta.get(header, "text")
-    if dialect.meta_prefix and header.startswith(dialect.meta_prefix):
-        name = header[len(dialect.meta_prefix) :]
-        return Variable(name, vtype, group=("meta",), source_type=f"{dialect.name}_meta")
-    return Variable(header, vtype, source_type=f"{dialect.name}_meta")
-
-
-def _link_type(dialect: Dialect, header: str) -> VarType | None:
-    if header in dialect.structural:
-        return dialect.structural[header]
-    for prefix in dialect.structural_prefixes:
-        if header.startswith(prefix):
-            return dialect.meta.get(header[len(prefix) :], "text")
-    return None
-
-
-def _classify_fixed(dialect: Dialect, header: str, main: bool) -> _Col | None:
-    """A meta column (main table) or link column; ``None`` for anything else."""
-    if main and (
-        header in dialect.meta
-        or (dialect.meta_prefix is not None and header.startswith(dialect.meta_prefix))
-    ):
-        var = _meta_var(dialect, header)
-        return _Col(-1, header, var.name, var)
-    stype = (
-        _link_type(dialect, header)
-        if not main
-        else ("text" if header.startswith(dialect.structural_prefixes) else None)
-    )
-    return None if stype is None else _Col(-1, header, header, None, stype)
 
 
 def _resolve(
     table: RawTable, cb: Codebook, dialect: Dialect, lang: str | None
-) -> tuple[list[_Col], set[str]]:
+) -> tuple[list[Col], set[str]]:
     """Columns of ``table`` matched to ``cb`` (names, or labels in ``lang``); matched names."""
     main = table.roster is None
     table_vars = [v for v in cb.variables if v.repeat == table.roster and v.type != "note"]
     cands = label_candidates(cb, table_vars, dialect.sep, lang, dialect.name == "odk")
     used: set[tuple[str, str | None]] = set()
-    cols: list[_Col] = []
+    cols: list[Col] = []
     for i, header in enumerate(table.headers):
         found = next((c for c in cands.get(header, ()) if (c[0].name, c[1]) not in used), None)
         if found is not None:
             used.add((found[0].name, found[1]))
             var = found[0] if found[1] is None else geo_part(found[0], found[1])
-            cols.append(_Col(i, header, var.name, var))
+            cols.append(Col(i, header, var.name, var))
             continue
-        fixed = _classify_fixed(dialect, header, main)
+        fixed = classify_fixed(dialect, header, main)
         if fixed is None and main and dialect.underscore_meta and header.startswith("_"):
-            fixed = _Col(-1, header, header, Variable(header, "text", source_type="kobo_meta"))
+            fixed = Col(-1, header, header, Variable(header, "text", source_type="kobo_meta"))
         if fixed is not None:
             fixed.index = i
             cols.append(fixed)
             continue
-        cols.append(_Col(i, header, header, None, "text", unknown=True))
+        cols.append(Col(i, header, header, None, "text", unknown=True))
     return cols, {name for name, _ in used}
 
 
@@ -183,67 +96,9 @@ def _missing(cb: Codebook, roster: str | None, matched: set[str]) -> list[str]:
     return out
 
 
-def _infer(table: RawTable, dialect: Dialect) -> list[_Col]:
-    main = table.roster is None
-    headers = table.headers
-    present = set(headers)
-    leaves = {h.split(dialect.sep)[-1]: h for h in headers}
-    odk_geo = {
-        h: h.rsplit("-", 1)
-        for h in headers
-        if dialect.sep == "-" and "-" in h and h.rsplit("-", 1)[1] in ODK_GEO
-    }
-    cols: list[_Col] = []
-    for i, header in enumerate(headers):
-        fixed = _classify_fixed(dialect, header, main)
-        if fixed is None and main and dialect.underscore_meta and header.startswith("_"):
-            m = _KOBO_PART.match(header.split("/")[-1])
-            if not (m and m.group(1) in leaves):
-                fixed = _Col(-1, header, header, Variable(header, "text", source_type="kobo_meta"))
-        if fixed is not None:
-            fixed.index = i
-            cols.append(fixed)
-            continue
-        values = [row[i] if i < len(row) else None for row in table.rows]
-        stem, _, choice = header.rpartition("/")
-        if stem in present and choice:
-            path = stem.split(dialect.sep)
-            name, vtype, group = f"{path[-1]}/{choice}", infer_type(values), path[:-1]
-            vtype = "binary" if vtype == "integer" and _zero_one(values) else vtype
-        elif header in odk_geo and odk_geo[header][0] + "-Latitude" in present:
-            path = odk_geo[header][0].split("-")
-            name = f"_{path[-1]}_{ODK_GEO[odk_geo[header][1]]}"
-            vtype, group = "decimal", path[:-1]
-        else:
-            path = header.split(dialect.sep)
-            name, group = path[-1], path[:-1]
-            m = _KOBO_PART.match(name) if dialect.sep == "/" else None
-            if any(h.startswith(header + "/") for h in headers):
-                vtype = "select_multiple"
-            elif m and m.group(1) in leaves:
-                vtype = "decimal"
-            elif any(
-                _KOBO_PART.match(h.split("/")[-1])
-                and _KOBO_PART.match(h.split("/")[-1]).group(1) == name  # type: ignore[union-attr]
-                for h in headers
-            ):
-                vtype = "geopoint"
-            else:
-                vtype = infer_type(values)
-        if dialect.name == "odk" and table.roster is not None:
-            group = [table.roster, *group]
-        var = Variable(name, vtype, group=tuple(group), repeat=table.roster)
-        cols.append(_Col(i, header, name, var))
-    return cols
-
-
-def _zero_one(values: Sequence[object]) -> bool:
-    return all(str(v).strip() in ("0", "1", "") for v in values if v is not None)
-
-
 def _convert(
     table: RawTable,
-    cols: list[_Col],
+    cols: list[Col],
     cb: Codebook | None,
     dialect: Dialect,
     file: str,
@@ -255,7 +110,7 @@ def _convert(
         cells = [row[col.index] if col.index < len(row) else None for row in table.rows]
         var = col.var
 
-        def where(i: int, _c: _Col = col) -> Where:
+        def where(i: int, _c: Col = col) -> Where:
             line = table.lines[i] if table.lines else None
             return Where(file=file, sheet=table.sheet, row=i + 1, line=line, variable=_c.name)
 
@@ -331,7 +186,7 @@ def build_dataset(
     """
     file = source.name
     notes: list[str] = [n for t in tables for n in t.notes]
-    resolved: list[list[_Col]] = []
+    resolved: list[list[Col]] = []
     if codebook is not None and lang == "auto":
         lang = _choose_language(tables, codebook, dialect)
     if codebook is not None:
@@ -362,7 +217,7 @@ def build_dataset(
         if lang is not None:
             notes.append(f"label headers in language {lang!r} mapped back to names")
     else:
-        resolved = [_infer(t, dialect) for t in tables]
+        resolved = [infer_columns(t, dialect) for t in tables]
     frames = [
         _convert(t, cols, codebook, dialect, file, lang)
         for t, cols in zip(tables, resolved, strict=True)
@@ -375,7 +230,7 @@ def build_dataset(
 
 def _dataset_codebook(
     tables: Sequence[RawTable],
-    resolved: Sequence[list[_Col]],
+    resolved: Sequence[list[Col]],
     form: Codebook | None,
     dialect: Dialect,
     file: str,

@@ -38,48 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from .._core import CodebookError, ReadError, Where, parse_language_header
-from .._core.codebook import VarType
 
 __all__ = [
-    "METADATA_TYPES",
-    "MISSING_COLUMN",
-    "NO_DATA_TYPES",
-    "REVERSE_COLUMN",
-    "SCALE_COLUMN",
-    "TRANSLATABLE_CHOICES",
-    "TRANSLATABLE_SURVEY",
-    "QuestionType",
     "Sheet",
     "SheetRow",
     "XLSFormBook",
     "canonical_header",
     "check_with_pyxform",
     "load_xlsform",
-    "parse_type",
-    "var_type_of",
 ]
-
-SCALE_COLUMN = "qonys_scale"
-"""Survey column naming the scale an item belongs to (qonys convention)."""
-REVERSE_COLUMN = "qonys_reverse"
-"""Survey column marking reverse-keyed scale items (``yes``/``true``/``1``)."""
-MISSING_COLUMN = "missing"
-"""Choices column marking missing-code choices (``skipped``, ``refused``, ``dont_know``,
-``missing``)."""
-TRANSLATABLE_SURVEY = (
-    "label",
-    "hint",
-    "guidance_hint",
-    "constraint_message",
-    "required_message",
-    "image",
-    "big-image",
-    "audio",
-    "video",
-)
-"""Survey columns that take a ``::language`` suffix."""
-TRANSLATABLE_CHOICES = ("label", "image", "big-image", "audio", "video")
-"""Choices columns that take a ``::language`` suffix."""
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -105,177 +72,8 @@ _SETTINGS_ALIASES = {
     "id_string": "form_id",
 }
 
-METADATA_TYPES = frozenset(
-    {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "phonenumber",
-        "username",
-        "email",
-        "audit",
-        "start-geopoint",
-        "background-audio",
-        "imei",
-    }
-)
-"""XLSForm metadata question types: filled in by the device, never asked."""
-
-NO_DATA_TYPES = frozenset(
-    {"begin_group", "end_group", "begin_repeat", "end_repeat", "xml-external", "csv-external"}
-)
-"""Survey rows that produce no variable."""
-
-_TYPE_MAP: dict[str, VarType] = {
-    "integer": "integer",
-    "decimal": "decimal",
-    "text": "text",
-    "select_one": "select_one",
-    "select_multiple": "select_multiple",
-    "select_one_from_file": "select_one",
-    "select_multiple_from_file": "select_multiple",
-    "select_one_external": "select_one",
-    "rank": "other",
-    "date": "date",
-    "datetime": "datetime",
-    "dateTime": "datetime",
-    "time": "time",
-    "geopoint": "geopoint",
-    "start-geopoint": "geopoint",
-    "geotrace": "other",
-    "geoshape": "other",
-    "note": "note",
-    "calculate": "calculate",
-    "hidden": "text",
-    "acknowledge": "other",
-    "trigger": "other",
-    "start": "datetime",
-    "end": "datetime",
-    "today": "date",
-    "deviceid": "text",
-    "imei": "text",
-    "subscriberid": "text",
-    "simserial": "text",
-    "phonenumber": "text",
-    "username": "text",
-    "email": "text",
-    "audit": "other",
-    "background-audio": "other",
-    "image": "other",
-    "photo": "other",
-    "audio": "other",
-    "video": "other",
-    "file": "other",
-    "barcode": "other",
-    "range": "integer",
-}
-
-_MULTIWORD = (
-    ("begin group", "begin_group"),
-    ("end group", "end_group"),
-    ("begin repeat", "begin_repeat"),
-    ("end repeat", "end_repeat"),
-    ("begin_group", "begin_group"),
-    ("begin_repeat", "begin_repeat"),
-    ("select one from file", "select_one_from_file"),
-    ("select multiple from file", "select_multiple_from_file"),
-    ("select all that apply from", "select_multiple"),
-    ("select all that apply", "select_multiple"),
-    ("add select one prompt using", "select_one"),
-    ("add select multiple prompt using", "select_multiple"),
-    ("select one from", "select_one"),
-    ("select one", "select_one"),
-    ("select multiple", "select_multiple"),
-    ("select1", "select_one"),
-)
-_SELECT_BASES = frozenset(
-    {
-        "select_one",
-        "select_multiple",
-        "rank",
-        "select_one_from_file",
-        "select_multiple_from_file",
-        "select_one_external",
-    }
-)
 _ROW_IN_MESSAGE = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET_IN_MESSAGE = re.compile(r"On the '(\w+)' sheet")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class QuestionType:
-    """A parsed XLSForm ``type`` cell.
-
-    Examples
-    --------
-    >>> t = parse_type("select_one yes_no or_other")
-    >>> t.base, t.list_name, t.or_other
-    ('select_one', 'yes_no', True)
-    >>> parse_type("begin group").base
-    'begin_group'
-    """
-
-    base: str
-    list_name: str | None
-    or_other: bool
-    raw: str
-
-
-def parse_type(raw: str) -> QuestionType:
-    """Parse a ``type`` cell (aliases such as ``select one`` and ``begin group`` accepted)."""
-    text = " ".join(raw.split())
-    low = text.lower()
-    base, rest = "", ""
-    for alias, canonical in _MULTIWORD:
-        if low == alias or low.startswith(alias + " "):
-            base, rest = canonical, text[len(alias) :].strip()
-            break
-    if not base:
-        first, _, rest = text.partition(" ")
-        base = first if first == "dateTime" else first.lower()
-        rest = rest.strip()
-    list_name: str | None = None
-    or_other = False
-    if base in _SELECT_BASES and rest:
-        parts = rest.split()
-        list_name = parts[0]
-        or_other = len(parts) > 1 and parts[1].lower() == "or_other"
-    return QuestionType(base=base, list_name=list_name, or_other=or_other, raw=text)
-
-
-def var_type_of(qtype: QuestionType, parameters: str | None = None) -> VarType | None:
-    """The analysis type of a question type (``None`` for structure rows and unknown types).
-
-    ``range`` is ``integer`` when its start, end and step are whole numbers, else ``decimal``.
-
-    Examples
-    --------
-    >>> var_type_of(parse_type("range"), "start=0;end=1;step=0.1")
-    'decimal'
-    >>> var_type_of(parse_type("start"))
-    'datetime'
-    """
-    if qtype.base in NO_DATA_TYPES:
-        return None
-    if qtype.base == "range":
-        values = dict(
-            (k.strip(), v.strip())
-            for k, _, v in (p.partition("=") for p in re.split(r"[;,\s]+", parameters or ""))
-            if k.strip()
-        )
-        for key in ("start", "end", "step"):
-            text = values.get(key)
-            if text is not None:
-                try:
-                    if not float(text).is_integer():
-                        return "decimal"
-                except ValueError:
-                    return "decimal"
-        return "integer"
-    return _TYPE_MAP.get(qtype.base)
 
 
 def canonical_header(header: str, sheet: str) -> str:

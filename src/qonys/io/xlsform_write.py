@@ -38,14 +38,13 @@ from typing import Any
 
 from .._core import Codebook, CodebookError, DataWarning, Variable, Where, WriteError
 from ._registry import CODEBOOK_WRITERS
-from .xlsform import OR_OTHER_SOURCE
-from .xlsform_sheets import (
+from .xlsform_sheets import check_with_pyxform, load_xlsform
+from .xlsform_types import (
     METADATA_TYPES,
     MISSING_COLUMN,
+    OR_OTHER_SOURCE,
     REVERSE_COLUMN,
     SCALE_COLUMN,
-    check_with_pyxform,
-    load_xlsform,
     parse_type,
     var_type_of,
 )
