@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
 from test_xlsform_support import write_form
 
+from conftest import shared_path
 from qonys._core import Codebook, CodebookError, Group, MissingCode, MissingKind, Roster, Scale
 from qonys.io import CODEBOOK_READERS, read_codebook
 from qonys.io.xlsform_sheets import check_with_pyxform, load_xlsform
@@ -92,7 +92,8 @@ def test_ucl_repeats_groups_and_select_multiple(ucl: Codebook) -> None:
     assert ucl.roster("trees").label["en"] == "Trees"
     assert [r.name for r in ucl.rosters] == ["trees", "stems", "stumps", "subplot1", "subplot2"]
     trees = next(g for g in ucl.groups if g.path == ("trees",))
-    assert trees.repeat and trees.relevant == "${any_trees} = ‘yes’"
+    assert trees.repeat
+    assert trees.relevant == "${any_trees} = ‘yes’"
     stems = next(g for g in ucl.groups if g.path == ("trees", "stems"))
     assert stems.repeat_count == "${stem_count}"
     assert ucl["cbh"].repeat == "stems"
@@ -240,29 +241,61 @@ def test_qonys_columns_scale_and_missing_codes(tmp_path: Path) -> None:
     path = write_form(
         tmp_path / "f.xlsx",
         [
-            {"type": "select_one agree", "name": "t1", "label::Қазақша (kk)": "Сенемін",
-             "label::Русский (ru)": "Доверяю", "qonys_scale": "trust"},
-            {"type": "select_one agree", "name": "t2", "label::Қазақша (kk)": "Қорқамын",
-             "label::Русский (ru)": "Боюсь", "qonys_scale": "trust", "qonys_reverse": "yes"},
-            {"type": "integer", "name": "age", "label::Қазақша (kk)": "Жасы",
-             "label::Русский (ru)": "Возраст"},
+            {
+                "type": "select_one agree",
+                "name": "t1",
+                "label::Қазақша (kk)": "Сенемін",
+                "label::Русский (ru)": "Доверяю",
+                "qonys_scale": "trust",
+            },
+            {
+                "type": "select_one agree",
+                "name": "t2",
+                "label::Қазақша (kk)": "Қорқамын",
+                "label::Русский (ru)": "Боюсь",
+                "qonys_scale": "trust",
+                "qonys_reverse": "yes",
+            },
+            {
+                "type": "integer",
+                "name": "age",
+                "label::Қазақша (kk)": "Жасы",
+                "label::Русский (ru)": "Возраст",
+            },
         ],
         [
-            {"list_name": "agree", "name": str(code), "label::Қазақша (kk)": f"k{code}",
-             "label::Русский (ru)": f"r{code}", "missing": kind}
-            for code, kind in ((1, None), (2, None), (3, None), (4, None), (98, "dont_know"),
-                               (99, "refused"))
+            {
+                "list_name": "agree",
+                "name": str(code),
+                "label::Қазақша (kk)": f"k{code}",
+                "label::Русский (ru)": f"r{code}",
+                "missing": kind,
+            }
+            for code, kind in (
+                (1, None),
+                (2, None),
+                (3, None),
+                (4, None),
+                (98, "dont_know"),
+                (99, "refused"),
+            )
         ],
-        {"form_title": "Сауалнама", "form_id": "q1", "version": "3",
-         "default_language": "Қазақша (kk)"},
+        {
+            "form_title": "Сауалнама",
+            "form_id": "q1",
+            "version": "3",
+            "default_language": "Қазақша (kk)",
+        },
     )
     # pyxform accepts the extra columns qonys_scale, qonys_reverse and missing
     check_with_pyxform(load_xlsform(path))
     cb = read_codebook(path)
     assert cb.scales == (Scale("trust", ("t1", "t2"), ("t2",), 1.0, 4.0),)
     assert cb.choice_list("agree").get(98).missing == MissingKind.DONT_KNOW
-    assert cb["t1"].missing == (MissingCode(value=98, kind="dont_know"),
-                                MissingCode(value=99, kind="refused"))
+    assert cb["t1"].missing == (
+        MissingCode(value=98, kind="dont_know"),
+        MissingCode(value=99, kind="refused"),
+    )
     assert cb.missing_kind("t2", 99) == MissingKind.REFUSED
     assert dict(cb.languages) == {"kk": "Қазақша (kk)", "ru": "Русский (ru)"}
     assert cb.default_language == "kk"
@@ -274,8 +307,10 @@ def test_or_other_adds_choice_and_text_variable(tmp_path: Path) -> None:
     path = write_form(
         tmp_path / "o.xlsx",
         [{"type": "select_one city or_other", "name": "city", "label": "City"}],
-        [{"list_name": "city", "name": "1", "label": "Astana"},
-         {"list_name": "city", "name": "2", "label": "Almaty"}],
+        [
+            {"list_name": "city", "name": "1", "label": "Astana"},
+            {"list_name": "city", "name": "2", "label": "Almaty"},
+        ],
     )
     cb = read_codebook(path)
     # pyxform adds the choice "other" to the list, so the codes are no longer all integers
