@@ -198,37 +198,42 @@ class Linter:
         }
 
     def translations(self) -> None:
-        for sheet in (self.book.survey, self.book.choices):
-            if sheet is None:
-                continue
-            langs = [language_code(d) for d in sorted(self.label_languages(sheet))]
-            all_langs = {language_code(d): d for d in self.label_languages(self.book.survey)}
-            if self.book.choices is not None:
-                all_langs.update(
-                    {language_code(d): d for d in self.label_languages(self.book.choices)}
-                )
-            if len(all_langs) < 2 and len(langs) < 2:
-                continue
+        sheets = [s for s in (self.book.survey, self.book.choices) if s is not None]
+        codes: list[str] = []
+        for sheet in sheets:
+            for display in sorted(self.label_languages(sheet)):
+                if language_code(display) not in codes:
+                    codes.append(language_code(display))
+        if len(codes) < 2:
+            return
+        for sheet in sheets:
             for row in sheet.rows:
                 for col in _TEXT_COLUMNS:
-                    filled: dict[str, str] = {}
+                    filled: set[str] = set()
                     for header, value in row.cells.items():
                         base, _c, display = parse_language_header(header)
                         if base == col and display is not None and value.strip():
-                            filled[language_code(display)] = header
-                    if not filled:
-                        continue
-                    for code, display in all_langs.items():
+                            filled.add(language_code(display))
+                    for code in codes if filled else ():
                         if code not in filled:
                             self.add(
                                 sheet,
                                 row.row,
-                                f"{col}::{display}",
+                                f"{col}::{self.display(sheet, code)}",
                                 row.get("name"),
                                 "xlsform.translation-missing",
                                 f"{col} is filled in {', '.join(sorted(filled))} but empty "
                                 f"in {code}",
                             )
+
+    def display(self, sheet: Sheet, code: str) -> str:
+        """How ``sheet`` spells language ``code`` (else how the other sheet does)."""
+        others = [s for s in (self.book.survey, self.book.choices) if s is not None]
+        for s in (sheet, *others):
+            for display in sorted(self.label_languages(s)):
+                if language_code(display) == code:
+                    return display
+        return code
 
     def references(self) -> None:
         survey = self.book.survey

@@ -120,7 +120,7 @@ def labelled_values(
     out: list[object] = []
     if var.type == "select_one":
         for i, cell in enumerate(cells):
-            text = cell_text(cell)
+            text = (cell_text(cell) or "").strip() or None
             if text is None:
                 out.append(None)
             elif text in by_label:
@@ -137,13 +137,17 @@ def labelled_values(
     ]
     order = [str(c.code) for c in cl.choices]
     for i, cell in enumerate(cells):
-        text = cell_text(cell)
+        text = (cell_text(cell) or "").strip() or None
         if text is None:
             out.append(None)
             continue
         if items:
             row = table.rows[i]
-            chosen = {code for idx, code in items if idx < len(row) and cell_text(row[idx]) == "1"}
+            chosen = {
+                code
+                for idx, code in items
+                if idx < len(row) and (cell_text(row[idx]) or "").strip() == "1"
+            }
             out.append(" ".join(c for c in order if c in chosen))
             continue
         split = _split_labels(text, by_label)

@@ -7,6 +7,7 @@ or the str/int/float/datetime/bool an .xlsx cell holds) into a column of the var
 Conventions
 -----------
 * An empty cell (or one holding only spaces) is system-missing: ``<NA>``/``NaN``/``NaT``.
+  Any other text is kept verbatim, leading and trailing spaces included.
 * ``integer``, ``binary`` and ``select_one`` of a list whose codes are all integers become
   nullable ``Int64`` (``7.0`` from a spreadsheet is ``7``; ``7.5`` is an error); ``binary`` must
   be 0 or 1. ``decimal`` becomes ``float64``.
@@ -50,12 +51,12 @@ WhereOf = Callable[[int], Where]
 
 
 def cell_text(value: object) -> str | None:
-    """Canonical text of a cell; ``None`` when empty.
+    """Canonical text of a cell; ``None`` when empty or only spaces. Text is kept verbatim.
 
     Examples
     --------
-    >>> cell_text(3.0), cell_text(" a "), cell_text(""), cell_text(2.5)
-    ('3', 'a', None, '2.5')
+    >>> cell_text(3.0), cell_text(" a "), cell_text("  "), cell_text(2.5)
+    ('3', ' a ', None, '2.5')
     """
     if value is None:
         return None
@@ -67,26 +68,35 @@ def cell_text(value: object) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    text = str(value).strip()
-    return text or None
+    text = str(value)
+    return text if text.strip() else None
+
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _int(value: object) -> int:
+    """A whole number within int64 (``ValueError`` otherwise)."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
+        out = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError
+        out = int(value)
+    else:
+        text = str(value).strip()
+        if _INT.match(text):
+            out = int(text)
+        else:
+            number = float(text)
+            if not number.is_integer():
+                raise ValueError
+            out = int(number)
+    if not _INT64[0] <= out <= _INT64[1]:
         raise ValueError
-    text = str(value).strip()
-    if _INT.match(text):
-        return int(text)
-    number = float(text)
-    if number.is_integer():
-        return int(number)
-    raise ValueError
+    return out
 
 
 def _float(value: object) -> float:
@@ -229,6 +239,16 @@ def convert_column(
     return pd.Series([cell_text(c) for c in cells], dtype="str")
 
 
+def _fits_int(cell: object, text: str) -> bool:
+    if not (isinstance(cell, int | float) or _CANON_INT.match(text)):
+        return False
+    try:
+        _int(cell)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
 def _is_datetime_text(text: str) -> bool:
     try:
         parse_date_text(text)
@@ -255,30 +275,24 @@ def infer_type(cells: Sequence[object]) -> VarType:
     values = [c for c in cells if cell_text(c) is not None]
     if not values or any(isinstance(c, bool) for c in values):
         return "text"
-    texts = [cell_text(c) or "" for c in values]
-    if any(
-        isinstance(c, str) and _LEADING_ZERO.match(t) for c, t in zip(values, texts, strict=True)
-    ):
+    pairs = [(c, (cell_text(c) or "").strip()) for c in values]
+    if any(isinstance(c, str) and _LEADING_ZERO.match(t) for c, t in pairs):
         return "text"
-    if all(
-        (isinstance(c, int) or (isinstance(c, float) and c.is_integer()))
-        or (isinstance(c, str) and _CANON_INT.match(t) is not None)
-        for c, t in zip(values, texts, strict=True)
-    ):
+    if all(_fits_int(c, t) for c, t in pairs):
         return "integer"
     if all(
         isinstance(c, int | float) or (isinstance(c, str) and _FLOAT.match(t) is not None)
-        for c, t in zip(values, texts, strict=True)
+        for c, t in pairs
     ):
         return "decimal"
-    if all(isinstance(c, dt.date | str) for c in values) and all(
-        isinstance(c, dt.date) or _is_datetime_text(t) for c, t in zip(values, texts, strict=True)
+    if all(
+        isinstance(c, dt.date) or (isinstance(c, str) and _is_datetime_text(t)) for c, t in pairs
     ):
         midnight = all(
             (isinstance(c, dt.datetime) and c.time() == dt.time(0))
             or (isinstance(c, dt.date) and not isinstance(c, dt.datetime))
             or (isinstance(c, str) and (_ISO_DATE.match(t) or t.count(":") == 0))
-            for c, t in zip(values, texts, strict=True)
+            for c, t in pairs
         )
         return "date" if midnight else "datetime"
     return "text"
