@@ -606,7 +606,13 @@ class Codebook:
 
     def __post_init__(self) -> None:
         for name in (
-            "variables", "choice_lists", "mr_sets", "rosters", "scales", "notes", "groups"
+            "variables",
+            "choice_lists",
+            "mr_sets",
+            "rosters",
+            "scales",
+            "notes",
+            "groups",
         ):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(

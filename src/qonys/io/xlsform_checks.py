@@ -201,9 +201,9 @@ class Linter:
         sheets = [s for s in (self.book.survey, self.book.choices) if s is not None]
         codes: list[str] = []
         for sheet in sheets:
-            for display in sorted(self.label_languages(sheet)):
-                if language_code(display) not in codes:
-                    codes.append(language_code(display))
+            for spelled in sorted(self.label_languages(sheet)):
+                if language_code(spelled) not in codes:
+                    codes.append(language_code(spelled))
         if len(codes) < 2:
             return
         for sheet in sheets:
