@@ -202,3 +202,31 @@ def test_arbitrary_bytes_raise_only_qonys_errors(data: bytes, text: str) -> None
             reader = read_kobo_xlsx if name.endswith(".xlsx") else read_kobo_csv
             with contextlib.suppress(QonysError):
                 reader(path)
+
+
+def test_empty_header(tmp_path: Path) -> None:
+    path = _csv(tmp_path, '"a";"1"\r\n', header='"name";""\r\n')
+    with pytest.raises(ReadError) as err:
+        read_kobo_csv(path)
+    assert err.value.rule == "kobo.empty-header"
+    assert "column 2" in err.value.message
+
+
+def test_blank_rows_inside_kept_at_the_end_dropped(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path / "export.xlsx",
+        {
+            "Main": [
+                ["name", "_id", "_index"],
+                ["a", 1, 1],
+                [None, None, None],  # a blank row between submissions stays a row
+                ["c", 3, 3],
+                [None, None, None],  # blank rows after the data are not submissions
+                ["  ", None, None],
+            ]
+        },
+    )
+    ds = read_kobo_xlsx(path)
+    assert ds.data["_id"].tolist()[::2] == [1, 3]
+    assert len(ds.data) == 3
+    assert ds.data.iloc[1].isna().all()

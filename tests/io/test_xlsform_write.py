@@ -268,7 +268,7 @@ def codebooks(draw: Any) -> Codebook:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cb=codebooks())
 def test_generated_codebooks_round_trip(cb: Codebook) -> None:
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():

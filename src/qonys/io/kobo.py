@@ -41,8 +41,8 @@ Examples
 
 from __future__ import annotations
 
+import io
 import re
-import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -184,18 +184,39 @@ def read_kobo_csv(
     return _finish([table], codebook, source, on_mismatch, labels)
 
 
-def _sheet_rows(ws: Any) -> tuple[list[str], list[list[object]]]:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    if not rows:
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _sheet_rows(ws: Any, file: str) -> tuple[list[str], list[list[object]]]:
+    """Header and rows of a sheet; empty rows at the end (Excel's formatted rows) dropped."""
+    rows = ws.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None:
         return [], []
-    header_cells = rows[0]
-    while header_cells and header_cells[-1] is None:
-        header_cells = header_cells[:-1]
+    header_cells = list(first)
+    while header_cells and _blank(header_cells[-1]):
+        header_cells.pop()
     header = ["" if h is None else str(h).strip() for h in header_cells]
+    for i, h in enumerate(header):
+        if not h:
+            raise ReadError(
+                f"column {i + 1} has no header",
+                where=Where(file=file, sheet=ws.title, line=1),
+                rule="kobo.empty-header",
+                hint="Every column of a Kobo export has a header; download the export again.",
+            )
     width = len(header)
-    body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
-    while body and all(c is None or (isinstance(c, str) and not c.strip()) for c in body[-1]):
-        body.pop()
+    body: list[list[object]] = []
+    pending = 0  # empty rows kept only if a non-empty row follows them
+    for raw in rows:
+        row = list(raw[:width]) + [None] * (width - len(raw))
+        if all(_blank(c) for c in row):
+            pending += 1
+            continue
+        body.extend([None] * width for _ in range(pending))
+        pending = 0
+        body.append(row)
     return header, body
 
 
@@ -256,8 +277,10 @@ def read_kobo_xlsx(
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as err:
+        with open(p, "rb") as fh:  # a file object: openpyxl then ignores the extension
+            data = io.BytesIO(fh.read())
+        wb = load_workbook(data, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds of errors on damaged files
         raise ReadError(
             f"not a readable .xlsx workbook ({type(err).__name__})",
             where=Where(file=str(path)),
@@ -265,8 +288,10 @@ def read_kobo_xlsx(
             hint="Download the export again, or open and re-save it in Excel.",
         ) from None
     try:
-        sheets = [(ws.title, *_sheet_rows(ws)) for ws in wb.worksheets]
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as err:
+        sheets = [(ws.title, *_sheet_rows(ws, str(path))) for ws in wb.worksheets]
+    except ReadError:
+        raise
+    except Exception as err:  # damaged sheet XML (ParseError, ValueError...)
         raise ReadError(
             f"a sheet of the workbook cannot be read ({type(err).__name__})",
             where=Where(file=str(path)),

@@ -163,7 +163,7 @@ def _members_of_zip(path: Path, prefix: str) -> list[tuple[str, bytes | Path]]:
                 and not info.filename.lower().endswith("- audit.csv")
                 and "/" not in info.filename.strip("/")
             ]
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as err:
+    except Exception as err:  # BadZipFile, zlib.error, NotImplementedError (compression)...
         raise ReadError(
             f"not a readable .zip archive ({type(err).__name__})",
             where=Where(file=str(path)),

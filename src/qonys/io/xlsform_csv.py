@@ -8,7 +8,7 @@ than the header is an error; one with fewer (older ODK Central servers leave out
 fields) is padded with empty fields and counted in the dataset's source notes.
 
 Rules: ``<dialect>.empty``, ``<dialect>.encoding``, ``<dialect>.csv-syntax``,
-``<dialect>.csv-row-length``, ``<dialect>.duplicate-column``.
+``<dialect>.csv-row-length``, ``<dialect>.duplicate-column``, ``<dialect>.empty-header``.
 """
 
 from __future__ import annotations
@@ -125,7 +125,14 @@ def read_csv_table(
             hint="Download the export again.",
         )
     seen: set[str] = set()
-    for h in header:
+    for i, h in enumerate(header):
+        if not h:
+            raise ReadError(
+                f"column {i + 1} has no header",
+                where=Where(file=file, sheet=name, line=1),
+                rule=f"{prefix}.empty-header",
+                hint="Every column of an export has a header; download the export again.",
+            )
         if h in seen:
             raise ReadError(
                 f"column {h!r} appears twice in the header",
