@@ -310,3 +310,52 @@ def test_rank_groups_without_form() -> None:
     assert ds.data["_submission_time"].iloc[0] == pd.Timestamp(dt.datetime(2024, 1, 2, 6, 56, 58))
     # 'None' typed as text next to real dates: the column stays text
     assert ds.codebook["What_about_time"].type == "text"
+
+
+def test_all_versions_export_against_first_form_versions(tmp_path: Path) -> None:
+    # v1 of the cities form has no respondent_age and no repeat items: the "all versions"
+    # export (v1 and v2 submissions) does not match it
+    v1 = read_codebook(
+        kpi_to_xlsform(
+            shared_path(*FP, "fixtures", "simple_nested_grouped_repeatable_v1.json"),
+            tmp_path / "cities_v1.xlsx",
+        )
+    )
+    export = _export("simple_nested_grouped_repeatable_-_all_versions_-_False.xlsx")
+    with pytest.raises(DataError) as err:
+        read(export, codebook=v1)
+    assert err.value.rule == "kobo.header-mismatch"
+    assert "respondent_age, item" in err.value.message
+    ds = read(export, codebook=v1, on_mismatch="note")
+    assert ds.rosters["items"]["item"].tolist() == ["Sword", "Thrown"]
+    # v1 of the nests form lacks the choice "nan" that v2 data use: the value is kept as is
+    nests_v1 = read_codebook(
+        kpi_to_xlsform(
+            shared_path(*FP, "fixtures", "nested_grouped_repeatable_v1.json"),
+            tmp_path / "nests_v1.xlsx",
+        )
+    )
+    assert "nan" not in nests_v1.choice_list("tree_type").codes()
+    trees = read(
+        _export("nested_grouped_repeatable_-_all_versions_-_False.xlsx"), codebook=nests_v1
+    ).rosters["group_tree"]
+    assert trees["What_kind_of_tree_is_this"].tolist()[-1] == "nan"
+
+
+def test_nested_xml_values_csv_is_the_main_table() -> None:
+    ds = read(_export("nested_grouped_repeatable_-_all_versions_-_False.csv"))
+    assert ds.data.shape == (4, 12)  # SOURCES.md: 12 cols x 4 rows
+    assert ds.data["_id"].tolist() == [123, 124, 123, 124]
+    assert ds.data["_validation_status"].iloc[0] == "validation_status_approved"
+    assert ds.data["__version__"].tolist() == ["bird_nests_v1"] * 2 + ["bird_nests_v2"] * 2
+
+
+def test_dataset_codebook_written_back_as_the_form(nests_form: Codebook, tmp_path: Path) -> None:
+    # the dataset's codebook adds Kobo's meta variables; writing it as an XLSForm leaves them
+    # out, so the written form reads back to the form itself
+    from qonys.io import write_codebook
+
+    ds = read(_export("nested_grouped_repeatable_-_all_versions_-_False.xlsx"), codebook=nests_form)
+    assert "_uuid" in ds.codebook
+    back = read_codebook(write_codebook(ds.codebook, tmp_path / "form.xlsx"))
+    assert back == nests_form

@@ -17,7 +17,8 @@ back to an equal codebook. What the writer puts where:
 
 Variables the form itself generates are not written: the ``q/<code>`` indicators of a
 ``select_multiple`` (members of an MR set whose ``source`` is written), the ``q_other`` text of
-``or_other`` questions and geopoint parts added by data readers.
+``or_other`` questions, and what data readers add: geopoint parts and the platforms' meta
+variables (``source_type`` ``kobo_meta`` / ``odk_meta``).
 
 What an XLSForm cannot hold is left out: measure levels, display formats, user-missing codes
 that are not choices of the variable's list (a :class:`~qonys._core.errors.DataWarning` names
@@ -64,6 +65,7 @@ _FALLBACK_TYPE = {
     "binary": "integer",
     "other": "text",
 }
+_PLATFORM_META = frozenset({"kobo_meta", "odk_meta"})
 _NO_LABEL_NEEDED = METADATA_TYPES | {"calculate", "hidden"}
 
 
@@ -101,7 +103,9 @@ def _skipped(cb: Codebook) -> set[str]:
             base = by_name.get(v.name[: -len("_other")]) if v.name.endswith("_other") else None
             if base is not None and base.source_type and parse_type(base.source_type).or_other:
                 out.add(v.name)
-        if v.source_type and v.source_type.startswith("geopoint:"):
+        if v.source_type and (
+            v.source_type.startswith("geopoint:") or v.source_type in _PLATFORM_META
+        ):
             out.add(v.name)
     return out
 
