@@ -32,11 +32,14 @@ Frames keep raw values: user-missing codes stay codes, an empty cell is system-m
 dropped (repeat rows whose ``_parent_index`` has no parent are kept; finding them is the job of
 validation).
 
-Examples
---------
->>> from qonys.io import read, read_codebook
->>> ds = read("export.xlsx", codebook=read_codebook("form.xlsx"))  # doctest: +SKIP
->>> ds.rosters["members"].groupby("_parent_index").size()  # doctest: +SKIP
+Usage::
+
+    from qonys.io import read, read_codebook
+
+    ds = read("export.xlsx", codebook=read_codebook("form.xlsx"))
+    ds.rosters["members"].groupby("_parent_index").size()   # members per submission
+
+See :func:`read_kobo_csv` for a runnable example.
 """
 
 from __future__ import annotations
@@ -150,7 +153,7 @@ def read_kobo_csv(
     labels: str | None = "auto",
     **options: Any,
 ) -> Dataset:
-    """Read a KoboToolbox CSV export (see the module docstring).
+    r"""Read a KoboToolbox CSV export (see the module docstring).
 
     Parameters
     ----------
@@ -168,6 +171,17 @@ def read_kobo_csv(
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_bytes(
+    ...     b'"age";"langs";"langs/kk";"langs/ru";"_uuid";"_index"\r\n'
+    ...     b'"34";"kk ru";"1";"1";"a1";"1"\r\n"19";"ru";"0";"1";"b2";"2"\r\n')
+    >>> ds = read_kobo_csv(path)
+    >>> ds.data["age"].tolist(), ds.codebook.mr_set("langs").variables
+    ([34, 19], ('langs/kk', 'langs/ru'))
 
     Raises
     ------

@@ -27,11 +27,14 @@ link columns described by the :class:`~qonys._core.codebook.Roster` (``key="KEY"
 :mod:`qonys.io.kobo` (rule ``odk.header-mismatch``); without one a minimal codebook is inferred,
 splitting headers at ``-`` (give the form when names contain hyphens). Rows are never dropped.
 
-Examples
---------
->>> from qonys.io import read
->>> ds = read("submissions.csv.zip")  # doctest: +SKIP
->>> ds.rosters["taxon_encounter"]["PARENT_KEY"].value_counts()  # doctest: +SKIP
+Usage::
+
+    from qonys.io import read
+
+    ds = read("submissions.csv.zip")
+    ds.rosters["taxon_encounter"]["PARENT_KEY"].value_counts()
+
+See :func:`read_odk_central` for a runnable example.
 """
 
 from __future__ import annotations
@@ -229,7 +232,7 @@ def read_odk_central(
     on_mismatch: Literal["fail", "note"] = "fail",
     **options: Any,
 ) -> Dataset:
-    """Read an ODK Central CSV export (see the module docstring).
+    r"""Read an ODK Central CSV export (see the module docstring).
 
     Parameters
     ----------
@@ -246,6 +249,18 @@ def read_odk_central(
     -------
     Dataset
         Root table and one roster per repeat table (``KEY`` / ``PARENT_KEY``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "hh.csv").write_text(
+    ...     "SubmissionDate,size,meta-instanceID,KEY\n2024-05-01T10:00:00Z,2,uuid:1,uuid:1\n")
+    >>> _ = (folder / "hh-members.csv").write_text(
+    ...     "age,PARENT_KEY,KEY\n41,uuid:1,uuid:1/members[1]\n9,uuid:1,uuid:1/members[2]\n")
+    >>> ds = read_odk_central(folder / "hh.csv")
+    >>> ds.rosters["members"]["age"].tolist(), ds.codebook.roster("members").parent_key
+    ([41, 9], 'PARENT_KEY')
 
     Raises
     ------

@@ -51,12 +51,14 @@ qonys conventions (extra columns pyxform accepts and ignores)
 Not kept: ``default``, ``read_only``, ``required_message``, media columns, ``guidance_hint``,
 settings other than the four above.
 
-Examples
---------
->>> from qonys.io import read_codebook
->>> cb = read_codebook("form.xlsx")  # doctest: +SKIP
->>> cb.value_labels("sex", "kk")  # doctest: +SKIP
-{1: 'Ер', 2: 'Әйел'}
+Usage::
+
+    from qonys.io import read_codebook
+
+    cb = read_codebook("form.xlsx")
+    cb.value_labels("sex", "kk")      # {1: 'Ер', 2: 'Әйел'}
+
+See :func:`read_xlsform` for a runnable example.
 """
 
 from __future__ import annotations
@@ -90,6 +92,23 @@ def read_xlsform(path: str | Path, *, check: bool = True, **options: Any) -> Cod
     Returns
     -------
     Codebook
+
+    Examples
+    --------
+    A form written from a codebook reads back to that codebook:
+
+    >>> import pathlib, tempfile
+    >>> from qonys._core import Codebook, Variable
+    >>> from qonys.io.xlsform_write import write_xlsform
+    >>> cb = Codebook(
+    ...     variables=(Variable("age", "integer", label={"kk": "Жасыңыз", "ru": "Ваш возраст"},
+    ...                         source_type="integer"),),
+    ...     languages={"kk": "Қазақша (kk)", "ru": "Русский (ru)"},
+    ... )
+    >>> form = write_xlsform(cb, pathlib.Path(tempfile.mkdtemp()) / "form.xlsx")
+    >>> back = read_xlsform(form)
+    >>> back == cb, back["age"].label_in("kk")
+    (True, 'Жасыңыз')
 
     Raises
     ------

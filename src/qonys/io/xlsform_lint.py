@@ -41,10 +41,14 @@ Rules (severity)
 ``xlsform.missing-kind``, ``xlsform.scale-reverse``, ``xlsform.scale-name`` (error)
     bad values in the qonys columns ``missing``, ``qonys_reverse``, ``qonys_scale``.
 
-Examples
---------
->>> report = lint_xlsform("form.xlsx")  # doctest: +SKIP
->>> report.to_frame()[["row", "rule", "severity"]]  # doctest: +SKIP
+Usage::
+
+    from qonys.io import lint_xlsform
+
+    report = lint_xlsform("form.xlsx")
+    report.to_frame()[["row", "rule", "severity"]]
+
+See :func:`lint_xlsform` for a runnable example.
 """
 
 from __future__ import annotations
@@ -157,6 +161,22 @@ def lint_xlsform(
     Returns
     -------
     XLSFormLintReport
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from openpyxl import Workbook
+    >>> wb = Workbook()
+    >>> ws = wb.active
+    >>> ws.title = "survey"
+    >>> for row in (["type", "name", "label::Қазақша (kk)", "label::Русский (ru)"],
+    ...             ["integer", "жасы", "Жасыңыз", None]):
+    ...     ws.append(row)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "form.xlsx"
+    >>> wb.save(path)
+    >>> report = lint_xlsform(path)
+    >>> report.to_frame()[["row", "column", "rule"]].values.tolist()
+    [[2, 'name', 'xlsform.name-ascii'], [2, 'label::Русский (ru)', 'xlsform.translation-missing']]
 
     Raises
     ------

@@ -290,6 +290,21 @@ def write_xlsform(
     Path
         The file written.
 
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qonys._core import Choice, ChoiceList, Codebook, Variable
+    >>> cb = Codebook(
+    ...     variables=(Variable("city", "select_one", label={"en": "City"}, choices="city"),),
+    ...     choice_lists=(ChoiceList("city", (Choice(1, {"en": "Astana"}),
+    ...                                      Choice(2, {"en": "Almaty"}))),),
+    ...     languages={"en": "English (en)"},
+    ... )
+    >>> path = write_xlsform(cb, pathlib.Path(tempfile.mkdtemp()) / "form.xlsx")
+    >>> from openpyxl import load_workbook
+    >>> [list(r) for r in load_workbook(path)["survey"].iter_rows(values_only=True)]
+    [['type', 'name', 'label::English (en)'], ['select_one city', 'city', 'City']]
+
     Raises
     ------
     WriteError
