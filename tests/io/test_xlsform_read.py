@@ -319,3 +319,18 @@ def test_or_other_adds_choice_and_text_variable(tmp_path: Path) -> None:
     assert (other.type, other.source_type) == ("text", "or_other")
     assert other.relevant == "selected(${city}, 'other')"
     assert cb.names == ("city", "city_other")
+
+
+def test_groups_survive_plain_data_and_selection(ucl: Codebook) -> None:
+    # Codebook.groups (added for XLSForms) goes through to_dict/from_dict and select()
+    assert Codebook.from_dict(ucl.to_dict()) == ucl
+    assert [g.path for g in ucl.select(["cbh"]).groups] == [("trees",), ("trees", "stems")]
+    assert ucl.to_dict()["groups"][3] == {
+        "path": ["trees"],
+        "label": {"sw": "Miti", "en": "Trees"},
+        "relevant": "${any_trees} = ‘yes’",
+        "repeat": True,
+    }
+    with pytest.raises(CodebookError) as err:
+        Codebook(groups=(Group(("g",)), Group(("g",))))
+    assert err.value.rule == "codebook.duplicate-group"

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from .._core import Variable
 from .._core.codebook import VarType
 from .xlsform_labels import ODK_GEO
-from .xlsform_values import infer_type
+from .xlsform_values import cell_text, infer_type
 
 __all__ = [
     "Col",
@@ -119,10 +119,16 @@ def classify_fixed(dialect: Dialect, header: str, main: bool) -> Col | None:
 
 
 def infer_columns(table: RawTable, dialect: Dialect) -> list[Col]:
+    """Describe the columns of ``table`` without a form (see the module docstring)."""
     main = table.roster is None
     headers = table.headers
     present = set(headers)
     leaves = {h.split(dialect.sep)[-1]: h for h in headers}
+    kobo_geo = {
+        m.group(1)
+        for h in headers
+        if dialect.sep == "/" and (m := _KOBO_PART.match(h.split("/")[-1])) is not None
+    }
     odk_geo = {
         h: h.rsplit("-", 1)
         for h in headers
@@ -143,8 +149,8 @@ def infer_columns(table: RawTable, dialect: Dialect) -> list[Col]:
         stem, _, choice = header.rpartition("/")
         if stem in present and choice:
             path = stem.split(dialect.sep)
-            name, vtype, group = f"{path[-1]}/{choice}", infer_type(values), path[:-1]
-            vtype = "binary" if vtype == "integer" and _zero_one(values) else vtype
+            name, group = f"{path[-1]}/{choice}", path[:-1]
+            vtype = "binary" if _zero_one(values) else infer_type(values)
         elif header in odk_geo and odk_geo[header][0] + "-Latitude" in present:
             path = odk_geo[header][0].split("-")
             name = f"_{path[-1]}_{ODK_GEO[odk_geo[header][1]]}"
@@ -157,11 +163,7 @@ def infer_columns(table: RawTable, dialect: Dialect) -> list[Col]:
                 vtype = "select_multiple"
             elif m and m.group(1) in leaves:
                 vtype = "decimal"
-            elif any(
-                _KOBO_PART.match(h.split("/")[-1])
-                and _KOBO_PART.match(h.split("/")[-1]).group(1) == name  # type: ignore[union-attr]
-                for h in headers
-            ):
+            elif name in kobo_geo:
                 vtype = "geopoint"
             else:
                 vtype = infer_type(values)
@@ -173,4 +175,7 @@ def infer_columns(table: RawTable, dialect: Dialect) -> list[Col]:
 
 
 def _zero_one(values: Sequence[object]) -> bool:
-    return all(str(v).strip() in ("0", "1", "") for v in values if v is not None)
+    """Whether every value is 0, 1 or empty (the indicator columns of a select_multiple)."""
+    return all(
+        not isinstance(v, bool) and (cell_text(v) or "").strip() in ("0", "1", "") for v in values
+    )
