@@ -20,7 +20,8 @@ turned into a codebook:
 * **choice lists**: codes are ``int`` when every name of the list is a canonical integer
   (``1``, ``-9``, ``98``; not ``01``), otherwise strings;
 * ``relevant``, ``constraint``, ``calculation``, ``choice_filter``, ``appearance`` and
-  ``parameters`` verbatim; ``required`` is true for ``yes``/``true`` or an expression;
+  ``parameters`` verbatim; ``required`` is true for ``yes``/``true`` or an expression (the
+  expression itself is not kept);
 * **groups and repeats**: every ``begin_group``/``begin_repeat`` becomes a
   :class:`~qonys._core.codebook.Group` (label, relevant, appearance, repeat_count); every repeat
   also a :class:`~qonys._core.codebook.Roster` (nested repeats name their parent), keyed by
