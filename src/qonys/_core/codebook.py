@@ -62,6 +62,7 @@ __all__ = [
     "ChoiceList",
     "Code",
     "Codebook",
+    "Group",
     "MRSet",
     "Measure",
     "MissingCode",
@@ -464,6 +465,60 @@ class Roster:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Group:
+    """A group of questions (XLSForm ``begin_group`` or ``begin_repeat``) and its display.
+
+    Variables name their enclosing groups in :attr:`Variable.group`; a :class:`Group` keeps what
+    belongs to the group itself: its label, its routing condition (which applies to every
+    question inside it), its appearance and, for a repeat, its count expression.
+
+    Parameters
+    ----------
+    path : tuple of str
+        Names of the enclosing groups, outermost first, ending with this group's own name.
+    label : Mapping[str, str]
+        Group label by language.
+    relevant : str, optional
+        XLSForm ``relevant`` of the group, verbatim.
+    appearance : str, optional
+        XLSForm ``appearance`` (``field-list``...).
+    repeat : bool
+        Whether this is a repeat group (its rows form a :class:`Roster` of the same name).
+    repeat_count : str, optional
+        XLSForm ``repeat_count`` of a repeat, verbatim.
+
+    Examples
+    --------
+    >>> Group(("household", "members"), label={"en": "Members"}, repeat=True).name
+    'members'
+    """
+
+    path: tuple[str, ...]
+    label: Mapping[str, str] = dataclasses.field(default_factory=FrozenMap)
+    relevant: str | None = None
+    appearance: str | None = None
+    repeat: bool = False
+    repeat_count: str | None = None
+
+    def __post_init__(self) -> None:
+        path = (self.path,) if isinstance(self.path, str) else tuple(self.path)
+        if not path or not all(isinstance(p, str) and p for p in path):
+            raise CodebookError(
+                "a group needs a non-empty path of names",
+                rule="codebook.group",
+                hint="Give the group's path, outermost name first, ending with its own name.",
+            )
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "label", _labels(self.label))
+        object.__setattr__(self, "repeat", bool(self.repeat))
+
+    @property
+    def name(self) -> str:
+        """The group's own name (last element of the path)."""
+        return self.path[-1]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Scale:
     """A multi-item scale: which items, which are reverse-keyed, the response range.
 
@@ -528,6 +583,8 @@ class Codebook:
         Variable identifying a respondent (``_uuid``, ``KEY``, ``id``); used for duplicate checks.
     notes : tuple of str
         Free notes (e.g. SPSS documents, provenance).
+    groups : tuple of Group
+        Groups and repeat groups with their labels and routing (XLSForm structure).
     """
 
     variables: tuple[Variable, ...] = ()
@@ -542,12 +599,21 @@ class Codebook:
     version: str | None = None
     id_variable: str | None = None
     notes: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = ()
     _index: Mapping[str, int] = dataclasses.field(
         default_factory=FrozenMap, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
-        for name in ("variables", "choice_lists", "mr_sets", "rosters", "scales", "notes"):
+        for name in (
+            "variables",
+            "choice_lists",
+            "mr_sets",
+            "rosters",
+            "scales",
+            "notes",
+            "groups",
+        ):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(
             self, "languages", FrozenMap({str(k): str(v) for k, v in self.languages.items()})
@@ -605,6 +671,15 @@ class Codebook:
             self._need(s.variables, f"multiple-response set {s.name!r}", "codebook.mrset-member")
         for sc in self.scales:
             self._need(sc.items, f"scale {sc.name!r}", "codebook.scale-item")
+        paths = [g.path for g in self.groups]
+        if len(set(paths)) != len(paths):
+            dup = _first_duplicate("/".join(p) for p in paths)
+            raise CodebookError(
+                f"group {dup!r} is defined twice",
+                where=Where(key=dup),
+                rule="codebook.duplicate-group",
+                hint="Give each group path one definition.",
+            )
         if self.id_variable is not None and self.id_variable not in self._index:
             raise CodebookError(
                 f"the respondent id variable {self.id_variable!r} is not a variable",
@@ -770,6 +845,9 @@ class Codebook:
             version=self.version,
             id_variable=self.id_variable if self.id_variable in keep_set else None,
             notes=self.notes,
+            groups=tuple(
+                g for g in self.groups if any(v.group[: len(g.path)] == g.path for v in vars_)
+            ),
         )
 
     # -- plain data --------------------------------------------------------------------------
@@ -825,6 +903,19 @@ class Codebook:
                     }
                 )
                 for s in self.scales
+            ],
+            "groups": [
+                _drop_empty(
+                    {
+                        "path": list(g.path),
+                        "label": dict(g.label),
+                        "relevant": g.relevant,
+                        "appearance": g.appearance,
+                        "repeat": g.repeat or None,
+                        "repeat_count": g.repeat_count,
+                    }
+                )
+                for g in self.groups
             ],
         }
 
@@ -889,6 +980,17 @@ class Codebook:
                 )
                 for s in data.get("scales") or []
             )
+            groups = tuple(
+                Group(
+                    path=tuple(g["path"]),
+                    label=g.get("label") or {},
+                    relevant=g.get("relevant"),
+                    appearance=g.get("appearance"),
+                    repeat=bool(g.get("repeat", False)),
+                    repeat_count=g.get("repeat_count"),
+                )
+                for g in data.get("groups") or []
+            )
             title = data.get("title") or {}
             return cls(
                 variables=variables,
@@ -903,6 +1005,7 @@ class Codebook:
                 version=None if data.get("version") is None else str(data.get("version")),
                 id_variable=data.get("id_variable"),
                 notes=tuple(data.get("notes") or ()),
+                groups=groups,
             )
         except CodebookError as err:
             raise err.located(file=source) from None

@@ -88,7 +88,7 @@ def codebook_cmd(
     if qio.detect_codebook_format(source) == "xlsform":
         report = qio.lint_xlsform(source)
         frame = report.to_frame()
-        lint_rows = frame.to_dict(orient="records")
+        lint_rows = [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
         lint_errors = int((frame["severity"] == "error").sum()) if len(frame) else 0
     if out is not None:
         qio.write_codebook(cb, out)

@@ -6,7 +6,9 @@ YAML sidecars. Each format lives in its own module and registers itself by name.
 """
 
 # Built-in formats register themselves on import (one module per format).
-from . import sav, stata  # noqa: F401  (sav: .sav/.zsav; stata: .dta)
+# sav: .sav/.zsav; stata: .dta; xlsform(+_write): XLSForm codebooks;
+# kobo: kobo_csv, kobo_xlsx; odk: odk_central, odk_briefcase.
+from . import kobo, odk, sav, stata, xlsform, xlsform_write  # noqa: F401
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,
@@ -19,14 +21,17 @@ from ._registry import (
     write,
     write_codebook,
 )
+from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [
     "CODEBOOK_READERS",
     "CODEBOOK_WRITERS",
     "READERS",
     "WRITERS",
+    "XLSFormLintReport",
     "detect_codebook_format",
     "detect_format",
+    "lint_xlsform",
     "read",
     "read_codebook",
     "write",
