@@ -236,3 +236,42 @@ def test_rules_and_bad_input():
         suppress_table([1, 2])
     with pytest.raises(QonysError, match="threshold"):
         suppress_table([[1, 2]], threshold=0)
+
+
+def lines_matrix(n: int, lines) -> np.ndarray:
+    rows = []
+    for line in lines:
+        a = np.zeros(n)
+        a[list(line[:-1])] += 1
+        a[line[-1]] -= 1
+        rows.append(a)
+    return np.array(rows)
+
+
+@pytest.mark.parametrize(
+    ("valid", "missing"),
+    [([30, 2, 40], [6, 1]), ([3, 50, 60], [12, 9]), ([2, 2], [1]), ([45, 60], [3]), ([8], [2, 2])],
+)
+def test_frequency_layout_with_valid_and_missing_blocks(valid, missing):
+    from qonys.privacy import suppress_lines
+
+    counts = [*valid, sum(valid), *missing, sum(missing), sum(valid) + sum(missing)]
+    nv, nm = len(valid), len(missing)
+    lines = [
+        list(range(nv + 1)),
+        list(range(nv + 1, nv + nm + 2)),
+        [nv, nv + nm + 1, nv + nm + 2],
+    ]
+    p = suppress_lines(counts, lines)
+    vals = np.array(counts, dtype=float)
+    A = lines_matrix(len(counts), lines)
+    h = np.flatnonzero(p.suppressed)
+    k = np.setdiff1d(np.arange(len(counts)), h)
+    b = -A[:, k] @ vals[k]
+    for pos in range(h.size):
+        c = np.zeros(h.size)
+        c[pos] = 1
+        lo = linprog(c, A_eq=A[:, h], b_eq=b, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=A[:, h], b_eq=b, bounds=(0, None), method="highs")
+        assert hi.status == 3 or abs(-hi.fun - lo.fun) > 1e-6, f"entry {h[pos]} recovered"
+    assert ((vals > 0) & (vals < 5) <= p.suppressed).all()

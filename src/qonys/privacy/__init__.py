@@ -11,8 +11,10 @@ from .suppression import (
     SuppressionPattern,
     feasible_intervals,
     rse_flags,
+    suppress_lines,
     suppress_table,
     suppress_vector,
+    table_lines,
     threshold_for,
 )
 
@@ -23,7 +25,9 @@ __all__ = [
     "SuppressionPattern",
     "feasible_intervals",
     "rse_flags",
+    "suppress_lines",
     "suppress_table",
     "suppress_vector",
+    "table_lines",
     "threshold_for",
 ]

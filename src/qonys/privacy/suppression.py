@@ -61,8 +61,10 @@ __all__ = [
     "SuppressionPattern",
     "feasible_intervals",
     "rse_flags",
+    "suppress_lines",
     "suppress_table",
     "suppress_vector",
+    "table_lines",
     "threshold_for",
 ]
 
@@ -210,38 +212,50 @@ def _extend(counts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return ext
 
 
-def _lines(shape: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
-    """Each additive line of an extended table: inner entries first, its margin entry last."""
+Line = tuple[tuple[int, ...], ...]
+"""An additive line: entries (as index tuples) whose sum is the last entry, the line's margin."""
+
+
+def table_lines(shape: tuple[int, ...]) -> list[Line]:
+    """The additive lines of an extended one- or two-way table (margins last in each line).
+
+    >>> table_lines((3,))
+    [((0,), (1,), (2,))]
+    >>> len(table_lines((3, 4)))   # 3 rows and 4 columns, margin row and column included
+    7
+    """
     if len(shape) == 1:
-        return [[(k,) for k in range(shape[0])]]
+        return [tuple((k,) for k in range(shape[0]))]
     R, C = shape
-    rows = [[(i, j) for j in range(C)] for i in range(R)]
-    cols = [[(i, j) for i in range(R)] for j in range(C)]
+    rows = [tuple((i, j) for j in range(C)) for i in range(R)]
+    cols = [tuple((i, j) for i in range(R)) for j in range(C)]
     return rows + cols
 
 
-def _equations(shape: tuple[int, ...]) -> npt.NDArray[np.float64]:
-    """Additivity constraints ``A @ x.ravel() == 0`` of an extended table."""
+def _equations(shape: tuple[int, ...], lines: Sequence[Line]) -> npt.NDArray[np.float64]:
+    """Additivity constraints ``A @ x.ravel() == 0``."""
     size = int(np.prod(shape))
     rows = []
-    for line in _lines(shape):
+    for line in lines:
         a = np.zeros(size)
         for idx in line[:-1]:
-            a[np.ravel_multi_index(idx, shape)] = 1.0
-        a[np.ravel_multi_index(line[-1], shape)] = -1.0
+            a[np.ravel_multi_index(idx, shape)] += 1.0
+        a[np.ravel_multi_index(line[-1], shape)] -= 1.0
         rows.append(a)
     return np.array(rows)
 
 
 def feasible_intervals(
-    values: npt.ArrayLike, suppressed: npt.ArrayLike
+    values: npt.ArrayLike, suppressed: npt.ArrayLike, lines: Sequence[Line] | None = None
 ) -> npt.NDArray[np.float64]:
     """Smallest and largest value each hidden entry can take given what is printed.
 
     ``values`` and ``suppressed`` have the extended shape (see :class:`SuppressionPattern`);
     entries are taken to be non-negative and the table additive. Returns an array of shape
     ``values.shape + (2,)`` holding ``[low, high]`` for hidden entries and the printed value twice
-    for the others. A hidden entry with ``high - low == 0`` can be recomputed.
+    for the others. A hidden entry with ``high - low == 0`` can be recomputed. ``lines`` gives
+    another additive structure (see :func:`suppress_lines`); by default that of a one- or two-way
+    table with margins.
 
     Examples
     --------
@@ -258,7 +272,7 @@ def feasible_intervals(
     hidden = np.flatnonzero(mask.ravel())
     if hidden.size == 0:
         return out
-    A = _equations(shape)
+    A = _equations(shape, table_lines(shape) if lines is None else lines)
     known = np.setdiff1d(np.arange(vals.size), hidden)
     A_u = A[:, hidden]
     b = -A[:, known] @ vals.ravel()[known]
@@ -278,10 +292,10 @@ def feasible_intervals(
 
 
 def _choose_complement(
-    line: Sequence[tuple[int, ...]],
+    line: Line,
     supp: npt.NDArray[np.bool_],
     counts: npt.NDArray[np.float64],
-    lines: Sequence[Sequence[tuple[int, ...]]],
+    lines: Sequence[Line],
 ) -> tuple[int, ...] | None:
     """The entry of ``line`` to hide next, or ``None`` when every entry is hidden.
 
@@ -311,10 +325,9 @@ def _protect(
     counts: npt.NDArray[np.float64],
     values: npt.NDArray[np.float64],
     primary: npt.NDArray[np.bool_],
+    lines: Sequence[Line],
 ) -> npt.NDArray[np.bool_]:
-    shape = counts.shape
     supp = primary.copy()
-    lines = _lines(shape)
     for _ in range(4 * supp.size + 4):
         changed = False
         # rule 1: no line with exactly one hidden entry
@@ -330,7 +343,7 @@ def _protect(
         # rule 2: exact check by linear programming
         if not supp.any():
             break
-        iv = feasible_intervals(values, supp)
+        iv = feasible_intervals(values, supp, lines)
         width = iv[..., 1] - iv[..., 0]
         scale = max(1.0, float(np.nanmax(np.abs(values))))
         exposed = [tuple(int(i) for i in idx) for idx in np.argwhere(supp & (width <= _TOL * scale))]
@@ -396,9 +409,68 @@ def _run(
             rule="privacy.suppression-shape",
             hint="Give one published value per cell (margins optional).",
         )
+    return _pattern(ext, vals, table_lines(ext.shape), threshold, zeros_disclosive)
+
+
+def _pattern(
+    ext: npt.NDArray[np.float64],
+    vals: npt.NDArray[np.float64],
+    lines: Sequence[Line],
+    threshold: int,
+    zeros_disclosive: bool,
+) -> SuppressionPattern:
     primary = _primary(ext, int(threshold), zeros_disclosive)
-    supp = _protect(ext, vals, primary)
+    supp = _protect(ext, vals, primary, lines)
     return SuppressionPattern(primary=primary, secondary=supp & ~primary, threshold=int(threshold))
+
+
+def suppress_lines(
+    counts: npt.ArrayLike,
+    lines: Sequence[Sequence[int]],
+    *,
+    threshold: int = 5,
+    values: npt.ArrayLike | None = None,
+    zeros_disclosive: bool = False,
+) -> SuppressionPattern:
+    """Suppression for any additive layout given as lines of entry positions.
+
+    ``counts`` lists every printed entry, subtotals and totals included; each line lists the
+    positions of entries that add up to the line's last entry. A frequency table with a valid
+    block, a missing block and a grand total is three lines: ``valid cells + valid total``,
+    ``missing cells + missing total`` and ``valid total + missing total + grand total``.
+
+    Examples
+    --------
+    >>> # valid: 30, 2, 40 (total 72); missing: 6, 1 (total 7); grand total 79
+    >>> p = suppress_lines([30, 2, 40, 72, 6, 1, 7, 79], [[0, 1, 2, 3], [4, 5, 6], [3, 6, 7]])
+    >>> p.suppressed.astype(int).tolist()
+    [1, 1, 0, 0, 1, 1, 0, 0]
+    """
+    ext = _check_counts(counts, 1)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 1:
+        raise QonysError(
+            f"the threshold must be a positive integer; got {threshold!r}",
+            rule="privacy.threshold",
+            hint="Use 5 (standard) or 10 (strict).",
+        )
+    norm: list[Line] = []
+    for line in lines:
+        pos = [int(i) for i in line]
+        if len(pos) < 2 or min(pos) < 0 or max(pos) >= ext.size:
+            raise QonysError(
+                f"a line must name two or more entries among 0..{ext.size - 1}; got {list(line)}",
+                rule="privacy.suppression-lines",
+                hint="List each line's cells and then its total.",
+            )
+        norm.append(tuple((i,) for i in pos))
+    vals = ext if values is None else np.asarray(values, dtype=float)
+    if vals.shape != ext.shape:
+        raise QonysError(
+            f"published values have shape {vals.shape}; expected {ext.shape}",
+            rule="privacy.suppression-shape",
+            hint="Give one published value per entry.",
+        )
+    return _pattern(ext, vals, norm, threshold, zeros_disclosive)
 
 
 def suppress_table(
