@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from . import study_commands as study_commands  # registers 'init' and 'run'
 from .app import app, out_console
 
 __all__: list[str] = []

@@ -202,7 +202,8 @@ def frequency_table(
             e = nv + 1 + pos
             lab = level_label(codebook, variable, levels[i])
             kind_text = missing_label(kinds[i] or "missing")
-            label: Text = lab if str(levels[i]) != str(kinds[i]) else kind_text
+            is_code = _is_missing_kind(levels[i]) is not None and str(levels[i]) != str(kinds[i])
+            label: Text = lab if is_code else kind_text
             rows.append(Row(label, line(e, valid=False, cum=None, cum_hidden=True), indent=1))
         rows.append(
             Row(Msg("Total"), line(nv + nm + 1, valid=False, cum=None, cum_hidden=True),
