@@ -54,6 +54,8 @@ def estimates_table(
     ci_level: float = 0.95,
     extra: Sequence[str] = (),
     decimals: int = 2,
+    domain_variable: str | None = None,
+    base_n: int | None = None,
     key: str = "",
 ) -> Table:
     """Estimates with SE, confidence interval, design effect and unweighted n.
@@ -74,6 +76,10 @@ def estimates_table(
         Further numeric columns of the frame to print after ``n``.
     decimals : int
         Decimal places of estimates, SEs and intervals.
+    domain_variable : str, optional
+        The variable whose categories the ``domain`` column holds (for its value labels).
+    base_n : int, optional
+        Unweighted respondents the table rests on (default: the largest ``n``).
     """
     rules = rules if rules is not None else DisclosureRules()
     f = frame.reset_index(drop=True)
@@ -112,20 +118,24 @@ def estimates_table(
                 v = rec.get(c.key)
                 flags = FLAG_UNRELIABLE if c.key == "estimate" and flagged[i] else frozenset()
                 cells.append(Cell(float(v) if _present(v) else None, flags))
-        rows.append(Row(_row_label(codebook, rec, multi_var), tuple(cells)))
+        rows.append(Row(_row_label(codebook, rec, multi_var, domain_variable), tuple(cells)))
     ns = pd.to_numeric(f["n"], errors="coerce") if "n" in f.columns else pd.Series(dtype=float)
+    if base_n is None and len(ns.dropna()):
+        base_n = int(ns.max())
     return Table(
         title=title,
         columns=tuple(cols),
         rows=tuple(rows),
-        base_n=int(ns.max()) if len(ns.dropna()) else None,
+        base_n=base_n,
         weighting=weighting,
         kind="estimates",
         key=key,
     )
 
 
-def _row_label(codebook: Codebook | None, rec: dict[str, Any], multi_var: bool) -> Text:
+def _row_label(
+    codebook: Codebook | None, rec: dict[str, Any], multi_var: bool, domain_var: str | None
+) -> Text:
     var = rec.get("variable") if _present(rec.get("variable")) else None
     parts: list[Text] = []
     if var is not None and (multi_var or not (_present(rec.get("level")) or
@@ -134,7 +144,8 @@ def _row_label(codebook: Codebook | None, rec: dict[str, Any], multi_var: bool) 
     if _present(rec.get("level")):
         parts.append(level_label(codebook, var, rec["level"]))
     if _present(rec.get("domain")):
-        parts.append(code_text(rec["domain"]))
+        parts.append(level_label(codebook, domain_var, rec["domain"]) if domain_var
+                     else code_text(rec["domain"]))
     if not parts:
         return ""
     if len(parts) == 1:
@@ -181,7 +192,8 @@ def tables_from_result(
         title = variable_title(codebook, variables[0]) if len(variables) == 1 else Msg(
             "Estimates: {method}", method=meta.method)
     out.append(estimates_table(frame, codebook=codebook, rules=rules, weighting=weighting,
-                               title=title or "", extra=extra, key=key or "result"))
+                               title=title or "", extra=extra, key=key or "result",
+                               domain_variable=str(by) if by else None, base_n=meta.n_used))
     return out
 
 

@@ -12,8 +12,8 @@ formatting is Kazakh's.
 Examples
 --------
 >>> tr = translator("ru")
->>> tr.ngettext("{n} respondent", "{n} respondents", 22).format(n=22)
-'22 респондента'
+>>> tr.ngettext("The data hold {n} respondent.", "The data hold {n} respondents.", 22).format(n=22)
+'В данных 22 респондента.'
 >>> translator("kk-Latn").gettext("Table")
 'Keste'
 """

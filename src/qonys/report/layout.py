@@ -55,8 +55,11 @@ def number_elements(report: Report) -> Numbered:
     )
 
 
-def cell_text(cell: Cell, column: Column, lang: str) -> str:
-    """The printed text of a cell without flag marks (those are added by each renderer)."""
+def cell_text(cell: Cell, column: Column, lang: str, row_kind: str = "body") -> str:
+    """The printed text of a cell without flag marks (those are added by each renderer).
+
+    Cells of a ``base`` row are counts whatever their column.
+    """
     if "suppressed" in cell.flags:
         return SUPPRESSED_MARK
     v = cell.value
@@ -68,7 +71,7 @@ def cell_text(cell: Cell, column: Column, lang: str) -> str:
         return fmt_ci(v[0], v[1], lang, column.places)
     if is_missing(v):
         return ""
-    if column.kind in ("count", "n"):
+    if column.kind in ("count", "n") or row_kind == "base":
         return fmt_int(v, lang)
     return fmt_number(float(v), lang, column.places)
 

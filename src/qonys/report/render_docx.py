@@ -55,7 +55,7 @@ def _borders(element: Any, tag: str, **edges: str | None) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    pr = element.get_or_add_tblPr() if tag == "w:tblBorders" else element.get_or_add_tcPr()
+    pr = element.tblPr if tag == "w:tblBorders" else element.get_or_add_tcPr()
     box = pr.find(qn(tag))
     if box is None:
         box = OxmlElement(tag)
@@ -136,7 +136,7 @@ def _table(doc: Any, t: Table, num: int, report: Report, lang: str, w: dict[str,
         for j, (c, col) in enumerate(zip(r.cells, t.columns, strict=False), 1):
             para = cells[j].paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            para.add_run(cell_text(c, col, lang))
+            para.add_run(cell_text(c, col, lang, r.kind))
             if c.letters:
                 para.add_run(c.letters).font.subscript = True
             if "unreliable" in c.flags:

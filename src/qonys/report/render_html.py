@@ -54,7 +54,7 @@ table.apa td.stub{text-align:left;white-space:normal}
 table.apa tr.block td{font-style:italic}table.apa tr.total td,table.apa tr.subtotal td{border-top:1px solid #bbb}
 table.apa tr.base td{color:#333}.ind1{padding-left:1.4rem!important}.ind2{padding-left:2.6rem!important}
 th.group{border-bottom:1px solid #000}
-.notes{font-size:.88rem;margin:.3rem 0 1rem}.notes em{font-style:italic}
+.notes{font-size:.88rem;margin:.3rem 0 1rem}.notes p{margin:.1rem 0}.notes em{font-style:italic}
 .note-error{border-left:4px solid #a33;padding:.3rem .8rem;background:#fbeeee}
 .note-warning{border-left:4px solid #b80;padding:.3rem .8rem;background:#fdf6e6}
 img{max-width:100%;height:auto}table.prov td{text-align:left;white-space:normal;font-size:.85rem}
@@ -127,7 +127,7 @@ def _table(t: Table, num: int, report: Report, lang: str, w: dict[str, str]) -> 
         cells = []
         for c, col in zip(r.cells, t.columns, strict=False):
             mark = UNRELIABLE_MARK if "unreliable" in c.flags else ""
-            cells.append({"text": cell_text(c, col, lang), "letters": c.letters, "mark": mark,
+            cells.append({"text": cell_text(c, col, lang, r.kind), "letters": c.letters, "mark": mark,
                           "title": ""})
         rows.append({"kind": r.kind, "indent": min(r.indent, 2), "label": resolve(r.label, lang),
                      "cells": cells})

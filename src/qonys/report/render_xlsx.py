@@ -88,7 +88,8 @@ def _table_sheet(wb: Any, name: str, t: Table, num: int, report: Report, lang: s
                 cell.alignment = Alignment(horizontal="right")
             elif isinstance(v, int | float) and v == v:
                 cell = ws.cell(row, j, float(v))
-                cell.number_format = number_format(col, "unreliable" in c.flags, c.letters)
+                base = Column(col.key, col.label, kind="n") if r.kind == "base" else col
+                cell.number_format = number_format(base, "unreliable" in c.flags, c.letters)
             elif v is not None:
                 ws.cell(row, j, str(v))
     for j in range(1, len(t.columns) + 2):

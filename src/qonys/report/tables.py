@@ -45,11 +45,11 @@ from .text import Msg, Text
 __all__ = ["crosstab_table", "frequency_table", "missing_label"]
 
 _MISSING_LABELS = {
-    "skipped": "Not asked (skipped)",
-    "refused": "Refused",
-    "dont_know": "Don't know",
-    "missing": "No answer",
-    "system": "System missing",
+    "skipped": Msg("Not asked (skipped)"),
+    "refused": Msg("Refused"),
+    "dont_know": Msg("Don't know"),
+    "missing": Msg("No answer"),
+    "system": Msg("System missing"),
 }
 
 
@@ -59,7 +59,7 @@ def missing_label(kind: str) -> Msg:
     >>> missing_label("refused").text
     'Refused'
     """
-    return Msg(_MISSING_LABELS.get(kind, "No answer"))
+    return _MISSING_LABELS.get(kind, _MISSING_LABELS["missing"])
 
 
 def _need(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:

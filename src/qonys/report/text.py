@@ -17,10 +17,10 @@ Placeholders may hold numbers (grouped by the language's rules) or other text.
 
 Examples
 --------
->>> resolve(Msg("Table {n}", n=3), "ru")
-'Таблица 3'
->>> resolve(PMsg("{n} respondent", "{n} respondents", 5), "ru")
-'5 респондентов'
+>>> resolve(Msg("Input file {name}", name="survey.sav"), "ru")
+'Входной файл survey.sav'
+>>> resolve(PMsg("The data hold {n} respondent.", "The data hold {n} respondents.", 5), "ru")
+'В данных 5 респондентов.'
 >>> resolve(Labels({"kk": "Жынысы", "en": "Sex"}), "kk-Latn")
 'Jynysy'
 """

@@ -198,11 +198,12 @@ def run_study(
                 elements = [Note(Msg("This section could not be produced: {error}",
                                      error=status.message), kind="error")]
             else:
-                elements = [Note(Msg("Skipped: {reason}", reason=status.message), kind="warning")]
+                elements = [Note(Msg("Skipped: the stages it needs did not run ({reason}).",
+                                     reason=status.message), kind="warning")]
             if elements:
                 sections.append(Section(stage.title, tuple(elements), key=stage.name))
     report = Report(
-        title=_text(cfg.title),
+        title=_text(cfg.title) if cfg.title else Msg("Study report"),
         subtitle=_text(cfg.subtitle) if cfg.subtitle else None,
         sections=tuple(sections),
         provenance=_provenance(cfg, hashes),

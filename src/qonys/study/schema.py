@@ -38,7 +38,7 @@ WEIGHTING_METHODS = ("none", "rake", "poststratify", "calibrate")
 # section -> key -> (type(s), default, help)
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
     "study": {
-        "title": ((str, dict), "Study report", "report title, or a table {kk=..., ru=..., en=...}"),
+        "title": ((str, dict), None, "report title, or a table {kk=..., ru=..., en=...}"),
         "subtitle": ((str, dict), None, "a line under the title"),
         "cities": ((list,), [], "cities covered, e.g. [\"astana\", \"almaty\", \"shymkent\"]"),
         "seed": ((int,), 20240601, "seed of every random draw"),
@@ -85,7 +85,7 @@ class StudyConfig:
     """A checked study file. ``raw`` keeps the parsed TOML (for provenance and cache keys)."""
 
     path: Path
-    title: str | Mapping[str, str]
+    title: str | Mapping[str, str] | None
     subtitle: str | Mapping[str, str] | None
     cities: tuple[str, ...]
     seed: int
