@@ -85,7 +85,9 @@ def _pct(num: float, den: float) -> float | None:
 
 
 def _cell(value: Any, hidden: bool) -> Cell:
-    return Cell(None, FLAG_SUPPRESSED) if hidden else Cell(value)
+    if hidden:
+        return Cell(None, FLAG_SUPPRESSED)
+    return Cell(float(value) if isinstance(value, int | float | np.number) else value)
 
 
 def _rules(rules: DisclosureRules | None) -> DisclosureRules:
@@ -309,7 +311,7 @@ def crosstab_table(
     rows = []
     for i in range(R):
         cells = [
-            Cell(None, FLAG_SUPPRESSED) if hid[i, j] else Cell(P[i, j], letters=L[i][j])
+            Cell(None, FLAG_SUPPRESSED) if hid[i, j] else Cell(float(P[i, j]), letters=L[i][j])
             for j in range(C)
         ]
         cells.append(_cell(_pct(W[i].sum(), tot_w), bool(hid[i, -1] or hid[-1, -1])))
