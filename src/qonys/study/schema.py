@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._core import FrozenMap, StudyError, Where
+from .._core import FrozenMap, QonysError, StudyError, Where
 from ..privacy.suppression import PROFILES, DisclosureRules
 from .margins import Margins, read_margins
 
@@ -195,14 +196,18 @@ def parse_study(
     file = path.name
     _check_keys(raw, file)
     root = path.parent
-    langs = tuple(dict.fromkeys(
-        check_language(x, key="report.languages")
-        for x in (languages or _as_list(_get(raw, "report", "languages")))
-    ))
-    fmts = tuple(dict.fromkeys(
-        check_format(x, key="report.formats")
-        for x in (formats or _as_list(_get(raw, "report", "formats")))
-    ))
+    try:
+        langs = tuple(dict.fromkeys(
+            check_language(x, key="report.languages")
+            for x in (languages or _as_list(_get(raw, "report", "languages")))
+        ))
+        fmts = tuple(dict.fromkeys(
+            check_format(x, key="report.formats")
+            for x in (formats or _as_list(_get(raw, "report", "formats")))
+        ))
+    except QonysError as err:
+        raise StudyError(err.message, where=err.where.with_(file=file), rule=err.rule,
+                         hint=err.hint) from None
     if not langs or not fmts:
         raise _err("no report language or format", "report", "study.report-empty",
                    "List at least one language and one format.", file)
@@ -263,7 +268,6 @@ def _check_variables(cfg: StudyConfig) -> None:
     if cfg.codebook is None:
         return
     from .. import io as qio
-    from .._core import QonysError
 
     try:
         cb = qio.read_codebook(cfg.codebook)
@@ -309,7 +313,8 @@ def load_study(
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", None)
+        found = re.search(r"line (\d+)", str(err))
+        line = getattr(err, "lineno", None) or (int(found.group(1)) if found else None)
         raise StudyError(f"the study file is not valid TOML: {err}", where=Where(file=p.name,
                          line=line), rule="study.toml",
                          hint="Check quotes, brackets and '=' on that line.") from None

@@ -23,6 +23,7 @@ STARTER = '''\
 [study]
 # Report title: one text, or one per language.
 title = { kk = "Ішкі мигранттардың қалалық интеграциясы", ru = "Городская интеграция внутренних мигрантов", en = "Urban integration of internal migrants" }
+# subtitle = "Astana, Almaty, Shymkent, 2024"
 cities = ["astana", "almaty", "shymkent"]
 seed = 20240601                  # every random draw starts from this seed: re-runs are identical
 
@@ -58,6 +59,7 @@ figures = true
 
 [privacy]
 profile = "standard"             # standard: cells under 5 respondents hidden; strict: under 10
+# threshold = 5                 # override the profile's minimum number of respondents per cell
 rse_limit = 0.30                 # flag estimates whose relative standard error is above 30 %
 allow_microdata = false          # respondent-level rows in the report
 allow_free_text = false          # free-text answers in the report
