@@ -97,8 +97,10 @@ def recovered_entries(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int,
 
 
 def check_protected(counts, threshold=5, values=None):
-    p = suppress_table(counts, threshold=threshold, values=values) if np.ndim(counts) == 2 else (
-        suppress_vector(counts, threshold=threshold, values=values)
+    p = (
+        suppress_table(counts, threshold=threshold, values=values)
+        if np.ndim(counts) == 2
+        else (suppress_vector(counts, threshold=threshold, values=values))
     )
     ext = extended(np.asarray(counts, dtype=float))
     printed = ext if values is None else extended(np.asarray(values, dtype=float))
@@ -140,7 +142,8 @@ def test_single_small_cell_needs_a_rectangle():
     # One small cell in a 3 x 3 table: the cheapest safe pattern hides a 2 x 2 rectangle.
     p = suppress_table([[20, 2, 30], [25, 40, 12], [33, 18, 27]])
     assert p.inner.sum() == 4
-    assert p.inner[0, 1] and p.primary[0, 1]
+    assert p.inner[0, 1]
+    assert p.primary[0, 1]
 
 
 def test_complements_are_the_smallest_cells():
@@ -210,7 +213,8 @@ def test_random_vectors_cannot_be_recovered(counts):
 def test_hidden_values_are_removed_by_apply():
     p = suppress_table([[12, 3, 20], [15, 9, 30]])
     shown = p.apply(extended(np.array([[12, 3, 20], [15, 9, 30]])))
-    assert np.isnan(shown[0, 1]) and np.isnan(shown[1, 1])
+    assert np.isnan(shown[0, 1])
+    assert np.isnan(shown[1, 1])
     assert shown[2, 3] == 89
 
 

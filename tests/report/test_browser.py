@@ -46,8 +46,12 @@ def test_html_report_in_headless_chromium(report, tmp_path, lang):
         browser = pw.chromium.launch(
             executable_path=browser_path,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-proxy-server",
-                  "--host-resolver-rules=MAP * ~NOTFOUND"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-proxy-server",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+            ],
         )
         try:
             context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})

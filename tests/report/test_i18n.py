@@ -57,13 +57,21 @@ def test_catalogue_holds_every_message(lang, nplurals):
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(1, "В данных 1 респондент."), (2, "В данных 2 респондента."), (5, "В данных 5 респондентов."),
-     (11, "В данных 11 респондентов."), (21, "В данных 21 респондент."),
-     (22, "В данных 22 респондента."), (112, "В данных 112 респондентов.")],
+    [
+        (1, "В данных 1 респондент."),
+        (2, "В данных 2 респондента."),
+        (5, "В данных 5 респондентов."),
+        (11, "В данных 11 респондентов."),
+        (21, "В данных 21 респондент."),
+        (22, "В данных 22 респондента."),
+        (112, "В данных 112 респондентов."),
+    ],
 )
 def test_russian_has_three_plural_forms(n, expected):
-    assert resolve(PMsg("The data hold {n} respondent.", "The data hold {n} respondents.", n),
-                   "ru") == expected
+    assert (
+        resolve(PMsg("The data hold {n} respondent.", "The data hold {n} respondents.", n), "ru")
+        == expected
+    )
 
 
 def test_kazakh_plural_and_latin():
@@ -133,6 +141,7 @@ def test_number_formats():
     assert fmt_number(2.25, "en", 1) == "2.3"  # half away from zero, as SPSS and Excel print
     assert fmt_number(-0.04, "en", 1) == "0.0"  # no negative zero
     assert fmt_int(1500, "ru") == f"1{NNBSP}500"
-    assert fmt_p(0.0231, "en") == "p = .023" and fmt_p(0.0231, "ru") == "p = 0,023"
+    assert fmt_p(0.0231, "en") == "p = .023"
+    assert fmt_p(0.0231, "ru") == "p = 0,023"
     assert fmt_ci(0.1, 0.25, "kk") == "[0,10; 0,25]"
     assert fmt_stat_line("χ²", 5.0, 2, 0.08, "kk") == "χ²(2) = 5,00, p = 0,080"

@@ -1,12 +1,12 @@
-"""Builders: SPSS-style frequency tables, cross-tabs with column %, estimates; disclosure control."""
+"""Builders: SPSS-style frequencies, cross-tabs with column %, estimates, disclosure control."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EST, FREQ, XTAB, example_results
 
+from conftest import EST, FREQ, XTAB, example_results
 from qonys import QonysError
 from qonys.report import (
     StatLine,
@@ -26,10 +26,25 @@ def grid(table, lang="en"):
 def test_frequency_table_spss_layout(codebook):
     t = frequency_table(FREQ, variable="origin", codebook=codebook, weighting="Weighted by w.")
     labels = [resolve(r.label, "en") for r in t.rows]
-    assert labels == ["Valid", "Village", "Small town", "Big city", "Total", "Missing",
-                      "Don't know", "Refused", "Total", "Total"]
-    assert [c.key for c in t.columns] == ["frequency", "percent", "valid_percent",
-                                          "cumulative_percent", "n"]
+    assert labels == [
+        "Valid",
+        "Village",
+        "Small town",
+        "Big city",
+        "Total",
+        "Missing",
+        "Don't know",
+        "Refused",
+        "Total",
+        "Total",
+    ]
+    assert [c.key for c in t.columns] == [
+        "frequency",
+        "percent",
+        "valid_percent",
+        "cumulative_percent",
+        "n",
+    ]
     g = {(k, lab): row for k, (lab, *row) in enumerate(grid(t))}
     village = g[(1, "Village")]
     total_w = 230.4 + 88.1 + 2.7 + 12.9 + 1.9
@@ -40,9 +55,12 @@ def test_frequency_table_spss_layout(codebook):
     assert village[4] == 212
     # 3 respondents in "Big city" and 2 who refused: hidden with a complement in each block;
     # the cumulative percent is hidden from the first hidden row on (differences would reveal it)
-    assert g[(2, "Small town")] == [None] * 5 and g[(3, "Big city")] == [None] * 5
-    assert g[(6, "Don't know")][:2] == [None, None] and g[(7, "Refused")][:2] == [None, None]
-    assert g[(9, "Total")][0] == pytest.approx(total_w) and t.base_n == 326
+    assert g[(2, "Small town")] == [None] * 5
+    assert g[(3, "Big city")] == [None] * 5
+    assert g[(6, "Don't know")][:2] == [None, None]
+    assert g[(7, "Refused")][:2] == [None, None]
+    assert g[(9, "Total")][0] == pytest.approx(total_w)
+    assert t.base_n == 326
     assert "suppressed" in t.flags()
 
 
@@ -51,7 +69,8 @@ def test_frequency_table_without_missing_or_weights():
     assert [r.kind for r in t.rows] == ["block", "body", "body", "total"]
     assert [c.key for c in t.columns][-1] == "cumulative_percent"
     assert grid(t)[2] == ["b", 70.0, 70.0, 70.0, 100.0]
-    assert t.weighting is None and t.base_n == 100
+    assert t.weighting is None
+    assert t.base_n == 100
 
 
 def test_frequency_hidden_denominator_hides_its_percentages():
@@ -64,18 +83,25 @@ def test_frequency_hidden_denominator_hides_its_percentages():
 
 
 def test_crosstab_column_percent_letters_base_and_test(codebook):
-    t = crosstab_table(XTAB, row="origin", col="city", codebook=codebook,
-                       tests=(StatLine("χ²", 23.571, 4, 0.0004),))
+    t = crosstab_table(
+        XTAB,
+        row="origin",
+        col="city",
+        codebook=codebook,
+        tests=(StatLine("χ²", 23.571, 4, 0.0004),),
+    )
     assert resolve(t.title, "en") == "Moved from by City"
     assert [resolve(c.label, "en") for c in t.columns] == ["Astana", "Almaty", "Shymkent", "Total"]
     assert resolve(t.columns[0].group, "ru") == "Город"
     rows = grid(t)
-    assert rows[0][1] == pytest.approx(65.6) and t.rows[0].cells[1].letters == "a"
+    assert rows[0][1] == pytest.approx(65.6)
+    assert t.rows[0].cells[1].letters == "a"
     assert rows[-2][1:] == [100.0] * 4
     assert rows[-1] == ["n (unweighted)", 122.0, 112.0, 96.0, 330.0]
     # 2 respondents in (Big city, Almaty): that cell and three complements are hidden
     hidden = np.array([[c.value is None for c in r.cells[:3]] for r in t.rows[:3]])
-    assert hidden[2, 1] and hidden.sum() == 4
+    assert hidden[2, 1]
+    assert hidden.sum() == 4
     assert hidden[1:, 1:].all()
     notes = [resolve(n, "en") for n in t.notes]
     assert any("subscript letter" in n for n in notes)
@@ -83,16 +109,16 @@ def test_crosstab_column_percent_letters_base_and_test(codebook):
 
 
 def test_crosstab_small_column_is_hidden_entirely():
-    f = pd.DataFrame({"level": ["a", "b", "a", "b"], "domain": ["x", "x", "y", "y"],
-                      "n": [40, 50, 3, 0]})
+    f = pd.DataFrame(
+        {"level": ["a", "b", "a", "b"], "domain": ["x", "x", "y", "y"], "n": [40, 50, 3, 0]}
+    )
     t = crosstab_table(f, title="T")
     assert [r.cells[1].value for r in t.rows] == [None] * 4  # column y, its total and base
 
 
 def test_estimates_table_suppression_and_rse_flag(codebook):
     t = estimates_table(EST, codebook=codebook, title="Income", domain_variable="city")
-    assert [resolve(r.label, "en") for r in t.rows] == ["Astana", "Almaty", "Shymkent",
-                                                        "turkistan"]
+    assert [resolve(r.label, "en") for r in t.rows] == ["Astana", "Almaty", "Shymkent", "turkistan"]
     assert [c.key for c in t.columns] == ["estimate", "se", "ci", "deff", "n"]
     astana, almaty, _, small = t.rows
     assert astana.cells[2].value == (373.1, 451.9)
@@ -105,16 +131,18 @@ def test_tables_from_result_dispatches_on_table_kind(codebook):
     freq, xtab, est = example_results()
     assert tables_from_result(freq, codebook=codebook)[0].kind == "frequency"
     x = tables_from_result(xtab, codebook=codebook)[0]
-    assert x.kind == "crosstab" and resolve(x.columns[0].label, "kk") == "Астана"
+    assert x.kind == "crosstab"
+    assert resolve(x.columns[0].label, "kk") == "Астана"
     e = tables_from_result(est, codebook=codebook)[0]
-    assert e.kind == "estimates" and e.base_n == 333
+    assert e.kind == "estimates"
+    assert e.base_n == 333
     assert resolve(e.weighting, "en").startswith("Weighted: weights w_final")
 
 
 def test_figures_are_drawn_from_printed_cells_only(codebook):
     t = frequency_table(FREQ, variable="origin", codebook=codebook)
     fig = figure_for_table(t)
-    (name, values), = fig.chart.series
+    ((_name, values),) = fig.chart.series
     assert values[0] == pytest.approx(t.rows[1].cells[2].value)
     assert values[1:] == (None, None)
     assert fig.image("kk")[:4] == b"\x89PNG"

@@ -28,29 +28,49 @@ READER = "qonys-test-csv"
 def example_codebook() -> Codebook:
     return Codebook(
         variables=(
-            Variable("city", "select_one", label={"kk": "Қала", "ru": "Город", "en": "City"},
-                     choices="city"),
-            Variable("origin", "select_one", label={"kk": "Қайдан көшіп келді",
-                                                    "ru": "Откуда переехал(а)", "en": "Moved from"},
-                     choices="origin"),
+            Variable(
+                "city",
+                "select_one",
+                label={"kk": "Қала", "ru": "Город", "en": "City"},
+                choices="city",
+            ),
+            Variable(
+                "origin",
+                "select_one",
+                label={"kk": "Қайдан көшіп келді", "ru": "Откуда переехал(а)", "en": "Moved from"},
+                choices="origin",
+            ),
             Variable("sex", "select_one", label={"en": "Sex"}),
             Variable("w_design", "decimal"),
         ),
         choice_lists=(
-            ChoiceList("city", (Choice("astana", {"kk": "Астана", "en": "Astana"}),
-                                Choice("almaty", {"kk": "Алматы", "en": "Almaty"}),
-                                Choice("shymkent", {"kk": "Шымкент", "en": "Shymkent"}))),
-            ChoiceList("origin", (Choice(1, {"en": "Village", "ru": "Село"}),
-                                  Choice(2, {"en": "Small town", "ru": "Малый город"}),
-                                  Choice(3, {"en": "Big city", "ru": "Крупный город"}))),
+            ChoiceList(
+                "city",
+                (
+                    Choice("astana", {"kk": "Астана", "en": "Astana"}),
+                    Choice("almaty", {"kk": "Алматы", "en": "Almaty"}),
+                    Choice("shymkent", {"kk": "Шымкент", "en": "Shymkent"}),
+                ),
+            ),
+            ChoiceList(
+                "origin",
+                (
+                    Choice(1, {"en": "Village", "ru": "Село"}),
+                    Choice(2, {"en": "Small town", "ru": "Малый город"}),
+                    Choice(3, {"en": "Big city", "ru": "Крупный город"}),
+                ),
+            ),
         ),
     )
 
 
 def _read(path: Path, *, codebook=None, encoding=None, **options) -> Dataset:
     frame = pd.read_csv(path, encoding=encoding or "utf-8")
-    return Dataset(frame, codebook if isinstance(codebook, Codebook) else example_codebook(),
-                   source=SourceInfo(path.name, READER))
+    return Dataset(
+        frame,
+        codebook if isinstance(codebook, Codebook) else example_codebook(),
+        source=SourceInfo(path.name, READER),
+    )
 
 
 if READER not in READERS:
@@ -140,7 +160,9 @@ def write_study(folder: Path, text: str | None = None) -> Path:
     pd.DataFrame(rows).to_csv(folder / "data" / "survey.csv", index=False)
     (folder / "margins.csv").write_text(
         "variable,level,target\nsex,1,0.49\nsex,2,0.51\ncity,astana,0.3\ncity,almaty,0.5\n"
-        "city,shymkent,0.2\n", encoding="utf-8")
+        "city,shymkent,0.2\n",
+        encoding="utf-8",
+    )
     path = folder / "study.toml"
     path.write_text(text if text is not None else STUDY.format(reader=READER), encoding="utf-8")
     return path

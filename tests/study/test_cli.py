@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import READER, STUDY, write_study
 from typer.testing import CliRunner
 
+from conftest import READER, STUDY, write_study
 from qonys.cli import app, main
 from qonys.cli import commands as _commands  # noqa: F401  (registers the commands)
 
@@ -15,13 +15,16 @@ runner = CliRunner()
 
 def test_help_of_init_and_run():
     result = runner.invoke(app, ["--help"])
-    assert result.exit_code == 0 and "init" in result.output and "run" in result.output
+    assert result.exit_code == 0
+    assert "init" in result.output
+    assert "run" in result.output
     result = runner.invoke(app, ["run", "--help"])
     assert result.exit_code == 0
     for option in ("--lang", "--format", "--out", "--no-cache", "--json"):
         assert option in result.output
     result = runner.invoke(app, ["init", "--help"])
-    assert result.exit_code == 0 and "--force" in result.output
+    assert result.exit_code == 0
+    assert "--force" in result.output
 
 
 def test_init_writes_a_starter(tmp_path):
@@ -36,12 +39,16 @@ def test_init_writes_a_starter(tmp_path):
 def test_run_with_options(tmp_path, stages):
     path = write_study(tmp_path)
     out = tmp_path / "elsewhere"
-    result = runner.invoke(app, ["run", str(path), "--lang", "kk,kk-Latn", "--format", "html",
-                                 "--out", str(out), "--json"])
+    result = runner.invoke(
+        app,
+        ["run", str(path), "--lang", "kk,kk-Latn", "--format", "html", "--out", str(out), "--json"],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert sorted(p.rsplit("/", 1)[-1] for p in payload["reports"]) == [
-        "report.kk-Latn.html", "report.kk.html"]
+        "report.kk-Latn.html",
+        "report.kk.html",
+    ]
     assert {s["name"]: s["status"] for s in payload["stages"]}["identity"] == "failed"
     latin = (out / "report.kk-Latn.html").read_text(encoding="utf-8")
     assert "Respondentterdıñ qalalar boiynşa bölınuı" in latin
@@ -51,13 +58,16 @@ def test_run_prints_paths_and_failures(tmp_path, stages, capsys):
     path = write_study(tmp_path)
     assert main(["run", str(path), "--format", "html", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "written:" in out and "report.en.html" in out
-    assert "failed: identity" in out and "skipped: perceptions" in out
+    assert "written:" in out
+    assert "report.en.html" in out
+    assert "failed: identity" in out
+    assert "skipped: perceptions" in out
 
 
 def test_run_reports_a_bad_study_file_with_exit_code_2(tmp_path, capsys):
     path = write_study(tmp_path, STUDY.format(reader=READER).replace("formats", "formts"))
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "unknown key 'formts'" in err and "report.formts" in err
+    assert "unknown key 'formts'" in err
+    assert "report.formts" in err
     assert "Did you mean 'formats'?" in err

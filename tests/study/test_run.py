@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CALLS, READER, STUDY, write_study
 from openpyxl import load_workbook
 
+from conftest import CALLS, READER, STUDY, write_study
 from qonys import StudyError
 from qonys.study import STANDARD_PLAN, Stage, plan, registered_stages, run_study
 
@@ -17,35 +17,49 @@ def test_run_writes_every_language_and_format(study_file, stages):
     names = sorted(p.name for p in run.paths)
     assert names == ["report.en.html", "report.en.xlsx", "report.ru.html", "report.ru.xlsx"]
     status = {s.name: s.status for s in run.stages}
-    assert status == {"sample": "ok", "portrait": "ok", "identity": "failed",
-                      "perceptions": "skipped"}
+    assert status == {
+        "sample": "ok",
+        "portrait": "ok",
+        "identity": "failed",
+        "perceptions": "skipped",
+    }
     assert not run.ok
     html = (run.out / "report.en.html").read_text(encoding="utf-8")
     assert "<h1>Pilot study</h1>" in html
     assert "This section could not be produced: ValueError: the identity items" in html
     assert "Skipped: the stages it needs did not run (identity)." in html
-    assert "Respondents by city" in html and "Village" in html
+    assert "Respondents by city" in html
+    assert "Village" in html
     # modules not built are absent, never faked
     for absent in ("Migration motives", "Integration indices", "Social capital"):
         assert absent not in html
     # provenance: version, input hashes, seed, options, weighting
-    assert "SHA-256" in html and "data/survey.csv" in html and "margins.csv" in html
+    assert "SHA-256" in html
+    assert "data/survey.csv" in html
+    assert "margins.csv" in html
     assert ">11<" in html  # the seed
-    assert "Method: rake" in html and "sex (2 levels); city (3 levels); total all 1" in html
+    assert "Method: rake" in html
+    assert "sex (2 levels); city (3 levels); total all 1" in html
     assert "Option analyses.portrait.variables" in html
     ru = (run.out / "report.ru.html").read_text(encoding="utf-8")
-    assert "Пилотное исследование" in ru and "Распределение респондентов по городам" in ru
+    assert "Пилотное исследование" in ru
+    assert "Распределение респондентов по городам" in ru
     wb = load_workbook(run.out / "report.ru.xlsx")
     assert len(wb.sheetnames) == 2 + 2  # contents, 2 tables, provenance
     summary = json.loads((run.out / "run.json").read_text(encoding="utf-8"))
-    assert [s["name"] for s in summary["stages"]] == ["sample", "portrait", "identity",
-                                                       "perceptions"]
+    assert [s["name"] for s in summary["stages"]] == [
+        "sample",
+        "portrait",
+        "identity",
+        "perceptions",
+    ]
 
 
 def test_small_cells_are_suppressed_in_the_study_report(study_file, stages):
     run = run_study(study_file, progress=False, formats=["html"], languages=["en"])
     html = (run.out / "report.en.html").read_text(encoding="utf-8")
-    assert "Big city" in html and "value suppressed" in html  # 2 respondents came from a big city
+    assert "Big city" in html
+    assert "value suppressed" in html
 
 
 def test_rerun_uses_the_cache_and_a_change_recomputes(study_file, stages):
@@ -54,13 +68,15 @@ def test_rerun_uses_the_cache_and_a_change_recomputes(study_file, stages):
     again = run_study(study_file, progress=False, formats=["html"])
     assert CALLS["portrait"] == 1
     assert {s.name: s.status for s in again.stages}["portrait"] == "cached"
-    text = study_file.read_text(encoding="utf-8").replace('variables = ["origin"]',
-                                                          'variables = ["sex"]')
+    text = study_file.read_text(encoding="utf-8").replace(
+        'variables = ["origin"]', 'variables = ["sex"]'
+    )
     study_file.write_text(text, encoding="utf-8")
     changed = run_study(study_file, progress=False, formats=["html"])
     assert CALLS["portrait"] == 2
     status = {s.name: s.status for s in changed.stages}
-    assert status["portrait"] == "ok" and status["sample"] == "cached"
+    assert status["portrait"] == "ok"
+    assert status["sample"] == "cached"
     run_study(study_file, progress=False, formats=["html"], use_cache=False)
     assert CALLS["portrait"] == 3
 
@@ -76,7 +92,8 @@ def test_two_runs_give_identical_reports(tmp_path, stages):
     wa, wb = load_workbook(ra.paths[1]), load_workbook(rb.paths[1])
     for name in wa.sheetnames:
         assert [[c.value for c in r] for r in wa[name].iter_rows()] == [
-            [c.value for c in r] for r in wb[name].iter_rows()]
+            [c.value for c in r] for r in wb[name].iter_rows()
+        ]
 
 
 def test_progress_bars_do_not_break_the_run(study_file, stages):
@@ -87,7 +104,9 @@ def test_progress_bars_do_not_break_the_run(study_file, stages):
     buf = StringIO()
     run_study(study_file, console=Console(file=buf, width=100), formats=["html"])
     text = buf.getvalue()
-    assert "portrait" in text and "failed" in text and "skipped" in text
+    assert "portrait" in text
+    assert "failed" in text
+    assert "skipped" in text
 
 
 def test_plan_follows_the_standard_order_and_dependencies():
@@ -95,7 +114,9 @@ def test_plan_follows_the_standard_order_and_dependencies():
         return []
 
     with registered_stages(
-        Stage("perceptions", f), Stage("identity", f), Stage("portrait", f),
+        Stage("perceptions", f),
+        Stage("identity", f),
+        Stage("portrait", f),
         Stage("custom_map", f, after=("portrait",), needs=("settlement",)),
         Stage("settlement", f),
     ):
@@ -114,14 +135,17 @@ def test_dependency_cycle_is_reported():
     def f(ctx):
         return []
 
-    with registered_stages(Stage("a_x", f, needs=("b_x",)), Stage("b_x", f, needs=("a_x",))):
-        with pytest.raises(StudyError, match="cycle"):
-            plan()
+    with (
+        registered_stages(Stage("a_x", f, needs=("b_x",)), Stage("b_x", f, needs=("a_x",))),
+        pytest.raises(StudyError, match="cycle"),
+    ):
+        plan()
 
 
 def test_unknown_stage_in_study_file_fails_before_work(tmp_path, stages):
     text = STUDY.format(reader=READER).replace(
-        "[analyses.portrait]", '[analyses]\nrun = ["portrait", "motivs"]\n\n[analyses.portrait]')
+        "[analyses.portrait]", '[analyses]\nrun = ["portrait", "motivs"]\n\n[analyses.portrait]'
+    )
     path = write_study(tmp_path, text)
     with pytest.raises(StudyError, match="no analysis stage 'motivs'") as err:
         run_study(path, progress=False)

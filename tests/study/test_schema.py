@@ -5,9 +5,9 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from conftest import READER, STUDY, example_codebook, write_study
 
 import qonys.io
+from conftest import READER, STUDY, example_codebook, write_study
 from qonys import StudyError
 from qonys.study import SCHEMA, STARTER, load_study, read_margins, write_starter
 
@@ -31,14 +31,19 @@ def fails(path, *, key, rule, hint=None, **kw):
 
 def test_a_good_study_file(study_file):
     cfg = load_study(study_file)
-    assert cfg.seed == 11 and cfg.cities == ("astana", "almaty", "shymkent")
-    assert cfg.languages == ("en", "ru") and cfg.formats == ("html", "xlsx")
-    assert cfg.weighting_method == "rake" and cfg.margins.variables == ("sex", "city")
-    assert cfg.rules.min_n == 5 and cfg.out == study_file.parent / "out"
+    assert cfg.seed == 11
+    assert cfg.cities == ("astana", "almaty", "shymkent")
+    assert cfg.languages == ("en", "ru")
+    assert cfg.formats == ("html", "xlsx")
+    assert cfg.weighting_method == "rake"
+    assert cfg.margins.variables == ("sex", "city")
+    assert cfg.rules.min_n == 5
+    assert cfg.out == study_file.parent / "out"
     assert dict(cfg.options["portrait"]) == {"variables": ["origin"]}
     assert set(cfg.input_files()) == {"data/survey.csv", "margins.csv"}
     over = load_study(study_file, languages=["kk_Latn"], formats=["DOCX"], out="elsewhere")
-    assert over.languages == ("kk-Latn",) and over.formats == ("docx",)
+    assert over.languages == ("kk-Latn",)
+    assert over.formats == ("docx",)
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
@@ -74,7 +79,7 @@ def test_bad_profile_method_and_trim(tmp_path):
     fails(p, key="privacy.profile", rule="study.privacy", hint="standard, strict")
     p = study_with(tmp_path, 'method = "rake"', 'method = "magic"')
     fails(p, key="weighting.method", rule="study.weighting")
-    p = study_with(tmp_path, 'margins = "margins.csv"', 'trim = [3.0, 0.3]')
+    p = study_with(tmp_path, 'margins = "margins.csv"', "trim = [3.0, 0.3]")
     fails(p, key="weighting.margins", rule="study.weighting", hint="margins.csv")
     p = study_with(tmp_path, 'margins = "margins.csv"', 'margins = "margins.csv"\ntrim = [3, 1]')
     fails(p, key="weighting.trim", rule="study.weighting", hint="[0.3, 3.0]")
@@ -84,9 +89,13 @@ def test_margins_that_do_not_sum_to_one_total(tmp_path):
     p = write_study(tmp_path)
     (tmp_path / "margins.csv").write_text(
         "variable,level,target\nsex,1,0.49\nsex,2,0.51\ncity,astana,0.3\ncity,almaty,0.4\n",
-        encoding="utf-8")
-    err = fails(p, key="weighting.margins", rule="study.margins-total", hint="same population total")
-    assert "sex = 1, city = 0.7" in err.message and err.where.variable == "city"
+        encoding="utf-8",
+    )
+    err = fails(
+        p, key="weighting.margins", rule="study.margins-total", hint="same population total"
+    )
+    assert "sex = 1, city = 0.7" in err.message
+    assert err.where.variable == "city"
 
 
 def test_margins_that_do_not_parse(tmp_path):
@@ -100,8 +109,11 @@ def test_margins_that_do_not_parse(tmp_path):
 
 def test_margins_per_city_and_semicolons(tmp_path):
     path = tmp_path / "m.csv"
-    path.write_text("city;variable;level;target\nastana;sex;1;400\nastana;sex;2;600\n"
-                    "almaty;sex;1;0,5\nalmaty;sex;2;0,5\n", encoding="utf-8")
+    path.write_text(
+        "city;variable;level;target\nastana;sex;1;400\nastana;sex;2;600\n"
+        "almaty;sex;1;0,5\nalmaty;sex;2;0,5\n",
+        encoding="utf-8",
+    )
     m = read_margins(path)
     assert m.totals == {"astana": 1000.0, "almaty": 1.0}
 
@@ -110,16 +122,17 @@ def test_toml_syntax_error_names_the_line(tmp_path):
     p = write_study(tmp_path, '[study]\ntitle = "x\n')
     with pytest.raises(StudyError) as err:
         load_study(p)
-    assert err.value.rule == "study.toml" and err.value.where.line == 2
+    assert err.value.rule == "study.toml"
+    assert err.value.where.line == 2
 
 
 def test_unknown_variable_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(qonys.io, "read_codebook", lambda path, **kw: example_codebook())
-    p = study_with(tmp_path, '[design]\nweights = "w_design"',
-                   '[design]\nweights = "w_desing"')
+    p = study_with(tmp_path, '[design]\nweights = "w_design"', '[design]\nweights = "w_desing"')
     (tmp_path / "form.xlsx").write_bytes(b"")
-    text = p.read_text(encoding="utf-8").replace('city_variable = "city"',
-                                                 'city_variable = "city"\ncodebook = "form.xlsx"')
+    text = p.read_text(encoding="utf-8").replace(
+        'city_variable = "city"', 'city_variable = "city"\ncodebook = "form.xlsx"'
+    )
     p.write_text(text, encoding="utf-8")
     err = fails(p, key="design.weights", rule="study.unknown-variable", hint="'w_design'")
     assert err.where.variable == "w_desing"
@@ -145,7 +158,8 @@ def test_starter_is_valid_and_documents_every_key(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "survey.sav").write_bytes(b"")
     cfg = load_study(path)
-    assert cfg.languages == ("kk", "ru", "en") and cfg.formats == ("html", "docx", "xlsx")
+    assert cfg.languages == ("kk", "ru", "en")
+    assert cfg.formats == ("html", "docx", "xlsx")
     for section, keys in SCHEMA.items():
         for key in keys:
             if section != "analyses":

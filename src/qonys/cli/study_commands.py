@@ -38,13 +38,18 @@ def run_cmd(
     study: Annotated[Path, typer.Argument(help="The study file (study.toml).")],
     lang: Annotated[
         list[str] | None,
-        typer.Option("--lang", "-l", help="Report language(s): kk, ru, en, kk-Latn (repeat or "
-                     "separate with commas). Default: the study file's."),
+        typer.Option(
+            "--lang",
+            "-l",
+            help="Report language(s): kk, ru, en, kk-Latn (repeat or "
+            "separate with commas). Default: the study file's.",
+        ),
     ] = None,
     fmt: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="Output format(s): html, docx, xlsx. Default: the "
-                     "study file's."),
+        typer.Option(
+            "--format", "-f", help="Output format(s): html, docx, xlsx. Default: the study file's."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default: the study file's).")
@@ -63,16 +68,27 @@ def run_cmd(
     """
     from ..study import run_study
 
-    result = run_study(study, languages=_split(lang), formats=_split(fmt), out=out,
-                       progress=not as_json, use_cache=not no_cache, console=err_console)
+    result = run_study(
+        study,
+        languages=_split(lang),
+        formats=_split(fmt),
+        out=out,
+        progress=not as_json,
+        use_cache=not no_cache,
+        console=err_console,
+    )
     if as_json:
-        emit_json({
-            "ok": result.ok,
-            "out": str(result.out),
-            "reports": [str(p) for p in result.paths],
-            "stages": [{"name": s.name, "status": s.status, "message": s.message}
-                       for s in result.stages],
-        })
+        emit_json(
+            {
+                "ok": result.ok,
+                "out": str(result.out),
+                "reports": [str(p) for p in result.paths],
+                "stages": [
+                    {"name": s.name, "status": s.status, "message": s.message}
+                    for s in result.stages
+                ],
+            }
+        )
         return
     for s in result.stages:
         if s.status in ("failed", "skipped"):

@@ -141,7 +141,7 @@ class DisclosureRules:
                 rule="privacy.threshold",
                 hint="Use 5 (standard) or 10 (strict).",
             )
-        if not 0 < self.rse_limit:
+        if not self.rse_limit > 0:
             raise QonysError(
                 f"the RSE limit must be positive; got {self.rse_limit!r}",
                 where=Where(key="privacy.rse_limit"),
@@ -227,8 +227,8 @@ def table_lines(shape: tuple[int, ...]) -> list[Line]:
     if len(shape) == 1:
         return [tuple((k,) for k in range(shape[0]))]
     R, C = shape
-    rows = [tuple((i, j) for j in range(C)) for i in range(R)]
-    cols = [tuple((i, j) for i in range(R)) for j in range(C)]
+    rows: list[Line] = [tuple((i, j) for j in range(C)) for i in range(R)]
+    cols: list[Line] = [tuple((i, j) for i in range(R)) for j in range(C)]
     return rows + cols
 
 
@@ -284,8 +284,13 @@ def feasible_intervals(
         c[k] = 1.0
         bounds = []
         for sign in (1.0, -1.0):
-            res = linprog(sign * c, A_eq=A_u if A_u.size else None, b_eq=b if A_u.size else None,
-                          bounds=(0, None), method="highs")
+            res = linprog(
+                sign * c,
+                A_eq=A_u if A_u.size else None,
+                b_eq=b if A_u.size else None,
+                bounds=(0, None),
+                method="highs",
+            )
             bounds.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else 0.0))
         flat[cell] = bounds
     return out
@@ -346,7 +351,9 @@ def _protect(
         iv = feasible_intervals(values, supp, lines)
         width = iv[..., 1] - iv[..., 0]
         scale = max(1.0, float(np.nanmax(np.abs(values))))
-        exposed = [tuple(int(i) for i in idx) for idx in np.argwhere(supp & (width <= _TOL * scale))]
+        exposed = [
+            tuple(int(i) for i in idx) for idx in np.argwhere(supp & (width <= _TOL * scale))
+        ]
         if not exposed:
             break
         target = exposed[0]
@@ -482,31 +489,31 @@ def suppress_table(
 ) -> SuppressionPattern:
     """Primary and complementary suppression of a two-way table printed with its margins.
 
-    Parameters
-    ----------
-    counts : array-like, shape (R, C)
-        Unweighted respondent counts of the inner cells.
-    threshold : int
-        Minimum printable count (5 standard, 10 strict).
-    values : array-like, optional
-        The values actually printed (weighted counts, say), inner ``(R, C)`` or extended
-        ``(R + 1, C + 1)``; they must add up along rows and columns. Defaults to ``counts``.
-    zeros_disclosive : bool
-        Also suppress empty cells.
+        Parameters
+        ----------
+        counts : array-like, shape (R, C)
+            Unweighted respondent counts of the inner cells.
+        threshold : int
+            Minimum printable count (5 standard, 10 strict).
+        values : array-like, optional
+            The values actually printed (weighted counts, say), inner ``(R, C)`` or extended
+            ``(R + 1, C + 1)``; they must add up along rows and columns. Defaults to ``counts``.
+        zeros_disclosive : bool
+            Also suppress empty cells.
 
-    Returns
-    -------
-    SuppressionPattern
-        With the extended shape ``(R + 1, C + 1)``.
+        Returns
+        -------
+        SuppressionPattern
+            With the extended shape ``(R + 1, C + 1)``.
 
-    Examples
-    --------
-    A 3 x 3 table with one small cell needs three complements (a 2 x 2 rectangle); the
-third is 40, not 18, because it completes both the second row and the second column:
+        Examples
+        --------
+        A 3 x 3 table with one small cell needs three complements (a 2 x 2 rectangle); the
+    third is 40, not 18, because it completes both the second row and the second column:
 
-    >>> p = suppress_table([[20, 2, 30], [25, 40, 12], [33, 18, 27]])
-    >>> p.inner.astype(int).tolist()
-    [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+        >>> p = suppress_table([[20, 2, 30], [25, 40, 12], [33, 18, 27]])
+        >>> p.inner.astype(int).tolist()
+        [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
     """
     return _run(_check_counts(counts, 2), threshold, values, zeros_disclosive)
 

@@ -10,7 +10,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> f = pd.DataFrame({"level": ["urban", "rural"], "n": [120, 80]})
->>> r = Report(Msg("Report"), (Section(Msg("Social portrait"), (frequency_table(f, title="Origin"),)),))
+>>> t = frequency_table(f, title="Origin")
+>>> r = Report(Msg("Report"), (Section(Msg("Social portrait of migrants"), (t,)),))
 >>> "Таблица 1" in render_html(r, "ru")
 True
 """

@@ -90,8 +90,11 @@ def estimates_table(
     if "se" in have:
         cols.append(Column("se", Msg("SE"), kind="se", decimals=decimals))
     if {"ci_low", "ci_high"} <= have:
-        cols.append(Column("ci", Msg("{level}% CI", level=round(100 * ci_level)), kind="ci",
-                           decimals=decimals))
+        cols.append(
+            Column(
+                "ci", Msg("{level}% CI", level=round(100 * ci_level)), kind="ci", decimals=decimals
+            )
+        )
     if "deff" in have:
         cols.append(Column("deff", Msg("Design effect"), kind="deff"))
     if "n" in have:
@@ -104,20 +107,27 @@ def estimates_table(
     variables = f["variable"].tolist() if "variable" in f.columns else [None] * len(f)
     multi_var = len({v for v in variables if _present(v)}) > 1
     rows = []
-    for i, rec in enumerate(f.to_dict(orient="records")):
+    for i, raw in enumerate(f.to_dict(orient="records")):
+        rec: dict[str, Any] = {str(k): v for k, v in raw.items()}
         n = rec.get("n")
-        small = _present(n) and 0 < float(n) < rules.min_n
+        small = n is not None and _present(n) and 0 < float(n) < rules.min_n
         cells = []
         for c in cols:
             if small:
                 cells.append(Cell(None, FLAG_SUPPRESSED))
             elif c.key == "ci":
                 lo, hi = rec.get("ci_low"), rec.get("ci_high")
-                cells.append(Cell((float(lo), float(hi)) if _present(lo) and _present(hi) else None))
+                cells.append(
+                    Cell(
+                        (float(lo), float(hi))
+                        if lo is not None and hi is not None and _present(lo) and _present(hi)
+                        else None
+                    )
+                )
             else:
                 v = rec.get(c.key)
                 flags = FLAG_UNRELIABLE if c.key == "estimate" and flagged[i] else frozenset()
-                cells.append(Cell(float(v) if _present(v) else None, flags))
+                cells.append(Cell(float(v) if v is not None and _present(v) else None, flags))
         rows.append(Row(_row_label(codebook, rec, multi_var, domain_variable), tuple(cells)))
     ns = pd.to_numeric(f["n"], errors="coerce") if "n" in f.columns else pd.Series(dtype=float)
     if base_n is None and len(ns.dropna()):
@@ -138,20 +148,26 @@ def _row_label(
 ) -> Text:
     var = rec.get("variable") if _present(rec.get("variable")) else None
     parts: list[Text] = []
-    if var is not None and (multi_var or not (_present(rec.get("level")) or
-                                              _present(rec.get("domain")))):
+    if var is not None and (
+        multi_var or not (_present(rec.get("level")) or _present(rec.get("domain")))
+    ):
         parts.append(variable_title(codebook, var))
     if _present(rec.get("level")):
         parts.append(level_label(codebook, var, rec["level"]))
     if _present(rec.get("domain")):
-        parts.append(level_label(codebook, domain_var, rec["domain"]) if domain_var
-                     else code_text(rec["domain"]))
+        parts.append(
+            level_label(codebook, domain_var, rec["domain"])
+            if domain_var
+            else code_text(rec["domain"])
+        )
     if not parts:
         return ""
     if len(parts) == 1:
         return parts[0]
-    return Msg("{a}: {b}", a=parts[0], b=parts[1]) if len(parts) == 2 else Msg(
-        "{a}: {b} ({c})", a=parts[0], b=parts[1], c=parts[2]
+    return (
+        Msg("{a}: {b}", a=parts[0], b=parts[1])
+        if len(parts) == 2
+        else Msg("{a}: {b} ({c})", a=parts[0], b=parts[1], c=parts[2])
     )
 
 
@@ -179,22 +195,60 @@ def tables_from_result(
             part = frame if var is None else frame[frame["variable"] == var]
             k = f"{key or 'result'}.{var}" if var is not None else (key or "result")
             if kind == "frequency":
-                out.append(frequency_table(part, variable=var, codebook=codebook, rules=rules,
-                                           weighting=weighting, title=title, key=k))
+                out.append(
+                    frequency_table(
+                        part,
+                        variable=var,
+                        codebook=codebook,
+                        rules=rules,
+                        weighting=weighting,
+                        title=title,
+                        key=k,
+                    )
+                )
             else:
-                out.append(crosstab_table(part, row=var, col=str(by) if by else None,
-                                          codebook=codebook, rules=rules, weighting=weighting,
-                                          title=title, key=k))
+                out.append(
+                    crosstab_table(
+                        part,
+                        row=var,
+                        col=str(by) if by else None,
+                        codebook=codebook,
+                        rules=rules,
+                        weighting=weighting,
+                        title=title,
+                        key=k,
+                    )
+                )
         return out
-    extra = [c for c in frame.columns if c not in TIDY_COLUMNS
-             and pd.api.types.is_numeric_dtype(frame[c])]
+    extra = [
+        c
+        for c in frame.columns
+        if c not in TIDY_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])
+    ]
     if title is None:
-        title = variable_title(codebook, variables[0]) if len(variables) == 1 else Msg(
-            "Estimates: {method}", method=meta.method)
-    out.append(estimates_table(frame, codebook=codebook, rules=rules, weighting=weighting,
-                               title=title or "", extra=extra, key=key or "result",
-                               domain_variable=str(by) if by else None, base_n=meta.n_used))
+        title = (
+            variable_title(codebook, variables[0])
+            if len(variables) == 1
+            else Msg("Estimates: {method}", method=meta.method)
+        )
+    out.append(
+        estimates_table(
+            frame,
+            codebook=codebook,
+            rules=rules,
+            weighting=weighting,
+            title=title or "",
+            extra=extra,
+            key=key or "result",
+            domain_variable=str(by) if by else None,
+            base_n=meta.n_used,
+        )
+    )
     return out
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, float | int) else None
 
 
 def figure_for_table(table: Table) -> Figure | None:
@@ -222,10 +276,7 @@ def figure_for_table(table: Table) -> Figure | None:
         body = [r for r in table.rows if r.kind == "body"]
         series = []
         for j, c in enumerate(table.columns[:-1]):
-            vals = tuple(
-                float(r.cells[j].value) if isinstance(r.cells[j].value, float | int) else None
-                for r in body
-            )
+            vals = tuple(_number(r.cells[j].value) for r in body)
             series.append((c.label, vals))
         chart = BarChart(
             categories=tuple(r.label for r in body),

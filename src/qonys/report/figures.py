@@ -42,8 +42,7 @@ def draw_bar_chart(chart: BarChart, lang: str, *, width: float = 6.4, dpi: int =
     k = max(1, len(chart.series))
     n = len(cats)
     height = max(2.2, 0.35 * n * (1 + 0.5 * (k - 1)) + 1.2) if chart.horizontal else 3.6
-    with matplotlib.rc_context({"font.family": FONT, "svg.hashsalt": "qonys",
-                                "font.size": 9}):
+    with matplotlib.rc_context({"font.family": FONT, "svg.hashsalt": "qonys", "font.size": 9}):
         fig = MplFigure(figsize=(width, height), dpi=dpi)
         ax = fig.add_subplot(1, 1, 1)
         bar = 0.8 / k

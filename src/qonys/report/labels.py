@@ -6,7 +6,9 @@ Examples
 >>> cb = Codebook(
 ...     variables=(Variable("sex", "select_one", label={"kk": "Жынысы", "ru": "Пол", "en": "Sex"},
 ...                         choices="sex"),),
-...     choice_lists=(ChoiceList("sex", (Choice(1, {"kk": "Ер", "ru": "Мужской", "en": "Male"}),)),),
+...     choice_lists=(
+...         ChoiceList("sex", (Choice(1, {"kk": "Ер", "ru": "Мужской", "en": "Male"}),)),
+...     ),
 ... )
 >>> from qonys.report.text import resolve
 >>> resolve(variable_title(cb, "sex"), "ru"), resolve(level_label(cb, "sex", 1.0), "kk")

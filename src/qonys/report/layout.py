@@ -32,6 +32,15 @@ __all__ = [
 ]
 
 SUPPRESSED_MARK = "x"
+
+_SUPPRESSED_NOTE = Msg(
+    "x: value suppressed to protect respondents' confidentiality (fewer respondents than the "
+    "threshold of {k}, or a complementary suppression so that hidden values cannot be "
+    "recomputed from totals)."
+)
+_UNRELIABLE_NOTE = Msg(
+    "E: estimate unreliable (relative standard error above {limit}%); use with caution."
+)
 UNRELIABLE_MARK = "E"
 
 
@@ -102,8 +111,16 @@ def ui(lang: str) -> dict[str, str]:
 def _base_and_weighting(base_n: int | None, weighting: object, lang: str) -> list[str]:
     out = []
     if base_n is not None:
-        out.append(resolve(PMsg("Base: {n} respondent (unweighted).",
-                                "Base: {n} respondents (unweighted).", base_n), lang))
+        out.append(
+            resolve(
+                PMsg(
+                    "Base: {n} respondent (unweighted).",
+                    "Base: {n} respondents (unweighted).",
+                    base_n,
+                ),
+                lang,
+            )
+        )
     if weighting is None:
         out.append(resolve(Msg("Unweighted."), lang))
     else:
@@ -117,14 +134,10 @@ def table_notes(table: Table, report: Report, lang: str) -> list[str]:
     general += [resolve(n, lang) for n in table.notes]
     flags = table.flags()
     if "suppressed" in flags:
-        general.append(resolve(Msg(
-            "x: value suppressed to protect respondents' confidentiality (fewer respondents "
-            "than the threshold of {k}, or a complementary suppression so that hidden values "
-            "cannot be recomputed from totals).", k=report.threshold), lang))
+        general.append(resolve(_SUPPRESSED_NOTE, lang).replace("{k}", str(report.threshold)))
     if "unreliable" in flags:
-        general.append(resolve(Msg(
-            "E: estimate unreliable (relative standard error above {limit}%); use with caution.",
-            limit=round(100 * report.rse_limit)), lang))
+        limit = str(round(100 * report.rse_limit))
+        general.append(resolve(_UNRELIABLE_NOTE, lang).replace("{limit}", limit))
     for s in table.stat_lines:
         line = fmt_stat_line(s.statistic, s.value, s.df, s.p, lang)
         general.append((resolve(s.label, lang) + ": " + line) if s.label else line + ".")

@@ -11,7 +11,10 @@ Examples
 >>> t = Table(
 ...     title=Msg("Sex"),
 ...     columns=(Column("n", Msg("Frequency"), kind="count"),),
-...     rows=(Row(Labels(en="Male"), (Cell(12),)), Row(Labels(en="Female"), (Cell(None, FLAG_SUPPRESSED),))),
+...     rows=(
+...         Row(Labels(en="Male"), (Cell(12),)),
+...         Row(Labels(en="Female"), (Cell(None, FLAG_SUPPRESSED),)),
+...     ),
 ...     base_n=15,
 ... )
 >>> [c.value for r in t.rows for c in r.cells]
@@ -226,9 +229,7 @@ class BarChart:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", tuple(self.categories))
-        object.__setattr__(
-            self, "series", tuple((name, tuple(vals)) for name, vals in self.series)
-        )
+        object.__setattr__(self, "series", tuple((name, tuple(vals)) for name, vals in self.series))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -397,4 +398,3 @@ class Report:
     def figures(self) -> list[Figure]:
         """Figures in reading order (their numbering)."""
         return [e for e in self.walk() if isinstance(e, Figure)]
-

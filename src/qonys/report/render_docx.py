@@ -103,8 +103,16 @@ def _table(doc: Any, t: Table, num: int, report: Report, lang: str, w: dict[str,
     n_head = 2 if groups else 1
     table = doc.add_table(rows=n_head + len(t.rows), cols=1 + len(t.columns))
     table.autofit = True
-    _borders(table._tbl, "w:tblBorders", top="12", bottom="12", left=None, right=None,
-             insideH=None, insideV=None)
+    _borders(
+        table._tbl,
+        "w:tblBorders",
+        top="12",
+        bottom="12",
+        left=None,
+        right=None,
+        insideH=None,
+        insideV=None,
+    )
     hdr = table.rows[n_head - 1].cells
     hdr[0].text = resolve(t.stub, lang)
     for j, c in enumerate(t.columns, 1):
@@ -133,13 +141,13 @@ def _table(doc: Any, t: Table, num: int, report: Report, lang: str, w: dict[str,
         if r.kind == "block":
             for run in cells[0].paragraphs[0].runs:
                 run.italic = True
-        for j, (c, col) in enumerate(zip(r.cells, t.columns, strict=False), 1):
+        for j, (cv, col) in enumerate(zip(r.cells, t.columns, strict=False), 1):
             para = cells[j].paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            para.add_run(cell_text(c, col, lang, r.kind))
-            if c.letters:
-                para.add_run(c.letters).font.subscript = True
-            if "unreliable" in c.flags:
+            para.add_run(cell_text(cv, col, lang, r.kind))
+            if cv.letters:
+                para.add_run(cv.letters).font.subscript = True
+            if "unreliable" in cv.flags:
                 para.add_run(UNRELIABLE_MARK).font.superscript = True
     for row in table.rows:
         for cell in row.cells:
@@ -190,7 +198,9 @@ def write_docx(report: Report, path: str | Path, *, lang: str = "en") -> Path:
             elif isinstance(e, Figure):
                 _figure(doc, e, numbers.of(e), lang, w)
             elif isinstance(e, Note):
-                prefix = {"error": w["error"] + ": ", "warning": w["warning"] + ": "}.get(e.kind, "")
+                prefix = {"error": w["error"] + ": ", "warning": w["warning"] + ": "}.get(
+                    e.kind, ""
+                )
                 p = doc.add_paragraph()
                 run = p.add_run(prefix + resolve(e.text, lang))
                 run.italic = e.kind != "info"
@@ -203,8 +213,16 @@ def write_docx(report: Report, path: str | Path, *, lang: str = "en") -> Path:
         doc.add_heading(w["provenance"], level=1)
         rows = provenance_rows(report.provenance, lang)
         table = doc.add_table(rows=len(rows) + 1, cols=2)
-        _borders(table._tbl, "w:tblBorders", top="12", bottom="12", left=None, right=None,
-                 insideH=None, insideV=None)
+        _borders(
+            table._tbl,
+            "w:tblBorders",
+            top="12",
+            bottom="12",
+            left=None,
+            right=None,
+            insideH=None,
+            insideV=None,
+        )
         table.rows[0].cells[0].text, table.rows[0].cells[1].text = w["item"], w["value"]
         for cell in table.rows[0].cells:
             _borders(cell._tc, "w:tcBorders", bottom="8")

@@ -3,7 +3,8 @@
 Every number stays a number with a number format (counts ``#,##0``, percentages ``0.0``,
 estimates ``0.00``), so users can compute with it; Excel shows separators in the reader's own
 locale. Suppressed cells hold the text ``x``; unreliable estimates keep their value and show a
-trailing "E" through the number format, and significance letters are shown the same way. Each table sheet has the title, the column headings,
+trailing "E" through the number format, and significance letters are shown the same way.
+Each table sheet has the title, the column headings,
 the rows, the base (unweighted n), the weighting and the notes.
 """
 
@@ -48,8 +49,9 @@ def _sheet_name(num: int, key: str, used: set[str]) -> str:
     return name
 
 
-def _table_sheet(wb: Any, name: str, t: Table, num: int, report: Report, lang: str,
-                 w: dict[str, str]) -> None:
+def _table_sheet(
+    wb: Any, name: str, t: Table, num: int, report: Report, lang: str, w: dict[str, str]
+) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
 
     ws = wb.create_sheet(name)
@@ -78,9 +80,9 @@ def _table_sheet(wb: Any, name: str, t: Table, num: int, report: Report, lang: s
         label.alignment = Alignment(indent=r.indent)
         if r.kind == "block":
             label.font = Font(italic=True)
-        for j, (c, col) in enumerate(zip(r.cells, t.columns, strict=False), 2):
-            v = c.value
-            if "suppressed" in c.flags:
+        for j, (cv, col) in enumerate(zip(r.cells, t.columns, strict=False), 2):
+            v = cv.value
+            if "suppressed" in cv.flags:
                 cell = ws.cell(row, j, SUPPRESSED_MARK)
                 cell.alignment = Alignment(horizontal="right")
             elif isinstance(v, tuple):
@@ -89,7 +91,7 @@ def _table_sheet(wb: Any, name: str, t: Table, num: int, report: Report, lang: s
             elif isinstance(v, int | float) and v == v:
                 cell = ws.cell(row, j, float(v))
                 base = Column(col.key, col.label, kind="n") if r.kind == "base" else col
-                cell.number_format = number_format(base, "unreliable" in c.flags, c.letters)
+                cell.number_format = number_format(base, "unreliable" in cv.flags, cv.letters)
             elif v is not None:
                 ws.cell(row, j, str(v))
     for j in range(1, len(t.columns) + 2):

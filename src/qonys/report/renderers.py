@@ -49,8 +49,11 @@ def check_format(fmt: str, *, key: str = "report.formats") -> str:
     return name
 
 
-def render(report: Report, path: str | Path, *, format: str | None = None, lang: str = "en") -> Path:
+def render(
+    report: Report, path: str | Path, *, format: str | None = None, lang: str = "en"
+) -> Path:
     """Render ``report`` to ``path`` in ``lang``; the format defaults to the file's extension."""
     p = Path(path)
     fmt = check_format(format or p.suffix or "html")
-    return RENDERERS.get(fmt)(report, p, lang=check_language(lang))  # type: ignore[no-any-return]
+    written: Path = RENDERERS.get(fmt)(report, p, lang=check_language(lang))
+    return written

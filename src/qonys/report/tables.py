@@ -66,7 +66,8 @@ def _need(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     for c in cols:
         if c not in frame.columns:
             raise QonysError(
-                f"a {what} needs a column {c!r}; the frame has {', '.join(map(str, frame.columns))}",
+                f"a {what} needs a column {c!r}; the frame has "
+                f"{', '.join(map(str, frame.columns))}",
                 where=Where(variable=c),
                 rule="report.frame-columns",
                 hint="Pass the result's tidy frame (Result.to_frame()).",
@@ -208,14 +209,19 @@ def frequency_table(
             label: Text = lab if is_code else kind_text
             rows.append(Row(label, line(e, valid=False, cum=None, cum_hidden=True), indent=1))
         rows.append(
-            Row(Msg("Total"), line(nv + nm + 1, valid=False, cum=None, cum_hidden=True),
-                kind="subtotal", indent=1)
+            Row(
+                Msg("Total"),
+                line(nv + nm + 1, valid=False, cum=None, cum_hidden=True),
+                kind="subtotal",
+                indent=1,
+            )
         )
-        rows.append(Row(Msg("Total"), line(gt_i, valid=False, cum=None, cum_hidden=True),
-                        kind="total"))
+        rows.append(
+            Row(Msg("Total"), line(gt_i, valid=False, cum=None, cum_hidden=True), kind="total")
+        )
     else:
         rows = [rows[0], *rows[1:-1], Row(Msg("Total"), tuple(sub), kind="total")]
-    base = int(round(float(cnt[gt_i])))
+    base = round(float(cnt[gt_i]))
     return Table(
         title=title if title is not None else variable_title(codebook, variable),
         columns=tuple(cols),
@@ -305,8 +311,10 @@ def crosstab_table(
     hid[:-1, :-1] |= hid[-1, :-1][None, :]  # a hidden base hides its whole column
     tot_w = W.sum()
     group = variable_title(codebook, col) if col else None
-    cols = [Column(f"c{j}", level_label(codebook, col, cl[j]), kind="percent", group=group)
-            for j in range(C)]
+    cols = [
+        Column(f"c{j}", level_label(codebook, col, cl[j]), kind="percent", group=group)
+        for j in range(C)
+    ]
     cols.append(Column("total", Msg("Total"), kind="percent"))
     rows = []
     for i in range(R):
@@ -317,26 +325,32 @@ def crosstab_table(
         cells.append(_cell(_pct(W[i].sum(), tot_w), bool(hid[i, -1] or hid[-1, -1])))
         rows.append(Row(level_label(codebook, row, rl[i]), tuple(cells)))
     rows.append(
-        Row(Msg("Total"),
-            tuple(_cell(100.0, bool(hid[-1, j])) for j in range(C + 1)), kind="total")
+        Row(Msg("Total"), tuple(_cell(100.0, bool(hid[-1, j])) for j in range(C + 1)), kind="total")
     )
     rows.append(
-        Row(Msg("n (unweighted)"),
-            tuple(_cell(float(N[:, j].sum()) if j < C else float(N.sum()), bool(hid[-1, j]))
-                  for j in range(C + 1)), kind="base")
+        Row(
+            Msg("n (unweighted)"),
+            tuple(
+                _cell(float(N[:, j].sum()) if j < C else float(N.sum()), bool(hid[-1, j]))
+                for j in range(C + 1)
+            ),
+            kind="base",
+        )
     )
     notes: list[Text] = [Msg("Column percentages.")]
     if any(L[i][j] for i in range(R) for j in range(C)):
-        notes.append(Msg(
-            "Values in the same row not sharing the same subscript letter differ at p < .05 "
-            "(two-sided z-test of column proportions, Bonferroni-adjusted)."
-        ))
+        notes.append(
+            Msg(
+                "Values in the same row not sharing the same subscript letter differ at p < .05 "
+                "(two-sided z-test of column proportions, Bonferroni-adjusted)."
+            )
+        )
     return Table(
         title=title if title is not None else _crosstab_title(codebook, row, col),
         columns=tuple(cols),
         rows=tuple(rows),
         stub=variable_title(codebook, row) if row else "",
-        base_n=int(round(float(N.sum()))),
+        base_n=round(float(N.sum())),
         weighting=weighting,
         notes=tuple(notes),
         stat_lines=tuple(tests),
@@ -347,7 +361,7 @@ def crosstab_table(
 
 def _crosstab_title(codebook: Codebook | None, row: str | None, col: str | None) -> Text:
     if row and col:
-        return Msg("{row} by {col}", row=variable_title(codebook, row),
-                   col=variable_title(codebook, col))
+        return Msg(
+            "{row} by {col}", row=variable_title(codebook, row), col=variable_title(codebook, col)
+        )
     return Msg("Cross-tabulation")
-

@@ -39,11 +39,22 @@ def _validate(ctx: StudyContext) -> list[Any]:
     frame = report.to_frame()
     n_err = int((frame["severity"] == "error").sum()) if len(frame) else 0
     if not report.ok:
-        raise DataError(f"validation found {n_err} error(s)", rule="validate.failed",
-                        hint="Run 'qonys validate' on the data file to list them.")
-    return [Note(PMsg("{n} problem found and reported as warnings.",
-                      "{n} problems found and reported as warnings.", len(frame)))
-            if len(frame) else Note(Msg("The data passed every check."))]
+        raise DataError(
+            f"validation found {n_err} error(s)",
+            rule="validate.failed",
+            hint="Run 'qonys validate' on the data file to list them.",
+        )
+    return [
+        Note(
+            PMsg(
+                "{n} problem found and reported as warnings.",
+                "{n} problems found and reported as warnings.",
+                len(frame),
+            )
+        )
+        if len(frame)
+        else Note(Msg("The data passed every check."))
+    ]
 
 
 def _privacy(ctx: StudyContext) -> list[Any]:
@@ -55,7 +66,8 @@ def _privacy(ctx: StudyContext) -> list[Any]:
     if len(frame):
         raise PrivacyError(
             f"direct identifiers found in {frame['variable'].nunique()} variable(s)",
-            where=Where(key="data.files"), rule="privacy.direct-identifiers",
+            where=Where(key="data.files"),
+            rule="privacy.direct-identifiers",
             hint="Remove them first: qonys convert IN OUT --drop-pii.",
         )
     return [Note(Msg("No direct identifiers (IIN, phone numbers, e-mails, names) were found."))]
@@ -67,23 +79,46 @@ def _sample(ctx: StudyContext) -> list[Any]:
     if data is None:
         return []
     if not var:
-        return [Note(PMsg("The data hold {n} respondent.", "The data hold {n} respondents.",
-                          len(data.data)))]
+        return [
+            Note(
+                PMsg(
+                    "The data hold {n} respondent.",
+                    "The data hold {n} respondents.",
+                    len(data.data),
+                )
+            )
+        ]
     if var not in data.data.columns:
-        raise DataError(f"the city variable {var!r} is not in the data",
-                        where=Where(variable=var, key="data.city_variable"),
-                        rule="study.unknown-variable", hint="Check data.city_variable.")
+        raise DataError(
+            f"the city variable {var!r} is not in the data",
+            where=Where(variable=var, key="data.city_variable"),
+            rule="study.unknown-variable",
+            hint="Check data.city_variable.",
+        )
     counts = data.data[var].value_counts(dropna=False, sort=False)
     order = list(ctx.config.cities) + [c for c in counts.index if c not in ctx.config.cities]
     rows = []
     for level in order:
         if level in counts.index:
-            rows.append({"level": level, "n": int(counts[level]),
-                         "missing": "system" if pd.isna(level) else None})
+            rows.append(
+                {
+                    "level": level,
+                    "n": int(counts[level]),
+                    "missing": "system" if pd.isna(level) else None,
+                }
+            )
     frame = pd.DataFrame(rows)
     codebook = getattr(data, "codebook", None)
-    return [frequency_table(frame, variable=var, codebook=codebook, rules=ctx.rules,
-                            title=Msg("Respondents by city"), key="sample.city")]
+    return [
+        frequency_table(
+            frame,
+            variable=var,
+            codebook=codebook,
+            rules=ctx.rules,
+            title=Msg("Respondents by city"),
+            key="sample.city",
+        )
+    ]
 
 
 if available("qonys.validate", "validate"):

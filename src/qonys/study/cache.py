@@ -86,7 +86,7 @@ class StageCache:
             return None
         try:
             with open(p, "rb") as fh:
-                value = pickle.load(fh)  # noqa: S301 - the cache is written by this program
+                value = pickle.load(fh)
         except Exception:  # a damaged entry is recomputed
             return None
         return tuple(value) if isinstance(value, tuple | list) else None

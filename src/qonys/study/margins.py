@@ -78,14 +78,21 @@ def read_margins(path: str | Path, *, key: str = "weighting.margins") -> Margins
     p = Path(path)
     where = Where(file=str(path), key=key)
     if not p.is_file():
-        raise StudyError("the margins file does not exist", where=where, rule="study.missing-file",
-                         hint="Check the path; it is taken relative to the study file's folder.")
+        raise StudyError(
+            "the margins file does not exist",
+            where=where,
+            rule="study.missing-file",
+            hint="Check the path; it is taken relative to the study file's folder.",
+        )
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise StudyError("the margins file is not UTF-8 text", where=where,
-                         rule="study.margins-encoding",
-                         hint="Save it as CSV UTF-8 from Excel or LibreOffice.") from None
+        raise StudyError(
+            "the margins file is not UTF-8 text",
+            where=where,
+            rule="study.margins-encoding",
+            hint="Save it as CSV UTF-8 from Excel or LibreOffice.",
+        ) from None
     first = text.splitlines()[0] if text.strip() else ""
     delim = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(text.splitlines(), delimiter=delim)
@@ -94,7 +101,8 @@ def read_margins(path: str | Path, *, key: str = "weighting.margins") -> Margins
     if missing:
         raise StudyError(
             f"the margins file lacks the column(s) {', '.join(missing)}",
-            where=where.with_(line=1), rule="study.margins-columns",
+            where=where.with_(line=1),
+            rule="study.margins-columns",
             hint="The first line must be: variable,level,target (and optionally city).",
         )
     rows: list[tuple[str, str, str, float]] = []
@@ -105,28 +113,44 @@ def read_margins(path: str | Path, *, key: str = "weighting.margins") -> Margins
             continue
         city, var, level = rec.get("city", ""), rec["variable"], rec["level"]
         if not var or not level:
-            raise StudyError("a row has an empty variable or level", where=where.with_(line=line_no),
-                             rule="study.margins-row", hint="Fill in both, or delete the row.")
+            raise StudyError(
+                "a row has an empty variable or level",
+                where=where.with_(line=line_no),
+                rule="study.margins-row",
+                hint="Fill in both, or delete the row.",
+            )
         try:
             target = float(rec["target"].replace(",", ".").replace(" ", ""))
         except ValueError:
-            raise StudyError(f"target {rec['target']!r} is not a number",
-                             where=where.with_(line=line_no, variable=var),
-                             rule="study.margins-target",
-                             hint="Write a count or a share such as 0.48.") from None
+            raise StudyError(
+                f"target {rec['target']!r} is not a number",
+                where=where.with_(line=line_no, variable=var),
+                rule="study.margins-target",
+                hint="Write a count or a share such as 0.48.",
+            ) from None
         if not math.isfinite(target) or target < 0:
-            raise StudyError(f"target {target:g} is negative or not finite",
-                             where=where.with_(line=line_no, variable=var),
-                             rule="study.margins-target", hint="Targets are counts or shares >= 0.")
+            raise StudyError(
+                f"target {target:g} is negative or not finite",
+                where=where.with_(line=line_no, variable=var),
+                rule="study.margins-target",
+                hint="Targets are counts or shares >= 0.",
+            )
         if (city, var, level) in seen:
-            raise StudyError(f"category {level!r} of {var!r} appears twice",
-                             where=where.with_(line=line_no, variable=var),
-                             rule="study.margins-duplicate", hint="Keep one row per category.")
+            raise StudyError(
+                f"category {level!r} of {var!r} appears twice",
+                where=where.with_(line=line_no, variable=var),
+                rule="study.margins-duplicate",
+                hint="Keep one row per category.",
+            )
         seen.add((city, var, level))
         rows.append((city, var, level, target))
     if not rows:
-        raise StudyError("the margins file has no targets", where=where, rule="study.margins-empty",
-                         hint="Add one row per category: variable,level,target.")
+        raise StudyError(
+            "the margins file has no targets",
+            where=where,
+            rule="study.margins-empty",
+            hint="Add one row per category: variable,level,target.",
+        )
     totals: dict[str, float] = {}
     for city in dict.fromkeys(r[0] for r in rows):
         sums: dict[str, float] = {}
@@ -139,10 +163,12 @@ def read_margins(path: str | Path, *, key: str = "weighting.margins") -> Margins
         if bad:
             detail = ", ".join(f"{v} = {s:g}" for v, s in sums.items())
             raise StudyError(
-                f"the margins do not sum to one total{f' in city {city}' if city else ''}: {detail}",
-                where=where.with_(variable=bad[0]), rule="study.margins-total",
+                f"the margins do not sum to one total{f' in city {city}' if city else ''}: "
+                f"{detail}",
+                where=where.with_(variable=bad[0]),
+                rule="study.margins-total",
                 hint="Every variable's targets must add up to the same population total "
-                     "(or to 1 when they are shares).",
+                "(or to 1 when they are shares).",
             )
         totals[city] = ref
     variables = tuple(dict.fromkeys(r[1] for r in rows))

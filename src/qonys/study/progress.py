@@ -37,8 +37,9 @@ class StageProgress:
                 transient=False,
             )
             for name in names:
-                self._tasks[name] = self._progress.add_task(name, total=1, state="waiting",
-                                                            start=False)
+                self._tasks[name] = self._progress.add_task(
+                    name, total=1, state="waiting", start=False
+                )
 
     def __enter__(self) -> StageProgress:
         if self._progress is not None:

@@ -64,8 +64,10 @@ def _read_data(cfg: StudyConfig) -> Any:
         return None
     from .. import io as qio
 
-    datasets = [qio.read(p, format=cfg.data_format, codebook=cfg.codebook,
-                         encoding=cfg.encoding) for p in cfg.files]
+    datasets = [
+        qio.read(p, format=cfg.data_format, codebook=cfg.codebook, encoding=cfg.encoding)
+        for p in cfg.files
+    ]
     if len(datasets) == 1:
         return datasets[0]
     import pandas as pd
@@ -82,8 +84,7 @@ def _elements(items: Sequence[Any], cfg: StudyConfig, codebook: Any, key: str) -
             if isinstance(item, Table) and cfg.figures and (fig := figure_for_table(item)):
                 out.append(fig)
         elif isinstance(item, Result):
-            for t in tables_from_result(item, codebook=codebook, rules=cfg.rules,
-                                        key=f"{key}.{k}"):
+            for t in tables_from_result(item, codebook=codebook, rules=cfg.rules, key=f"{key}.{k}"):
                 out.append(t)
                 if cfg.figures and (fig := figure_for_table(t)) is not None:
                     out.append(fig)
@@ -98,7 +99,9 @@ def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
 
     def flat(prefix: str, value: Any) -> list[tuple[str, str]]:
         if isinstance(value, dict):
-            return [kv for k, v in value.items() for kv in flat(f"{prefix}.{k}" if prefix else k, v)]
+            return [
+                kv for k, v in value.items() for kv in flat(f"{prefix}.{k}" if prefix else k, v)
+            ]
         return [(prefix, json.dumps(to_jsonable(value), ensure_ascii=False))]
 
     weighting: list[Text] = []
@@ -111,14 +114,21 @@ def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
     if cfg.margins is not None:
         weighting.append(Msg("Population margins: {margins}", margins=cfg.margins.describe()))
     if cfg.trim is not None:
-        weighting.append(Msg("Weight trimming bounds: {low} to {high}", low=cfg.trim[0],
-                             high=cfg.trim[1]))
+        weighting.append(
+            Msg("Weight trimming bounds: {low} to {high}", low=cfg.trim[0], high=cfg.trim[1])
+        )
     rules = cfg.rules
     disclosure: list[Text] = [
-        Msg("Profile {profile}: cells with fewer than {k} respondents suppressed, with "
-            "complementary suppression", profile=rules.profile, k=rules.min_n),
-        Msg("Estimates with relative standard error above {limit}% flagged",
-            limit=round(100 * rules.rse_limit)),
+        Msg(
+            "Profile {profile}: cells with fewer than {k} respondents suppressed, with "
+            "complementary suppression",
+            profile=rules.profile,
+            k=rules.min_n,
+        ),
+        Msg(
+            "Estimates with relative standard error above {limit}% flagged",
+            limit=round(100 * rules.rse_limit),
+        ),
     ]
     return Provenance(
         version=__version__,
@@ -127,8 +137,12 @@ def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
         options=tuple(flat("", dict(cfg.raw))),
         weighting=tuple(weighting),
         disclosure=tuple(disclosure),
-        software=(("Python", platform.python_version()), ("numpy", numpy.__version__),
-                  ("pandas", pandas.__version__), ("scipy", scipy.__version__)),
+        software=(
+            ("Python", platform.python_version()),
+            ("numpy", numpy.__version__),
+            ("pandas", pandas.__version__),
+            ("scipy", scipy.__version__),
+        ),
     )
 
 
@@ -170,8 +184,11 @@ def run_study(
     QonysError
         The data cannot be read.
     """
-    cfg = study if isinstance(study, StudyConfig) else load_study(
-        study, languages=languages, formats=formats, out=out)
+    cfg = (
+        study
+        if isinstance(study, StudyConfig)
+        else load_study(study, languages=languages, formats=formats, out=out)
+    )
     if isinstance(study, StudyConfig) and (languages or formats or out):
         cfg = load_study(cfg.path, languages=languages, formats=formats, out=out)
     stages = plan(cfg.run)
@@ -195,11 +212,22 @@ def run_study(
             if status.status in ("ok", "cached"):
                 elements = _elements(outputs[stage.name], cfg, codebook, stage.name)
             elif status.status == "failed":
-                elements = [Note(Msg("This section could not be produced: {error}",
-                                     error=status.message), kind="error")]
+                elements = [
+                    Note(
+                        Msg("This section could not be produced: {error}", error=status.message),
+                        kind="error",
+                    )
+                ]
             else:
-                elements = [Note(Msg("Skipped: the stages it needs did not run ({reason}).",
-                                     reason=status.message), kind="warning")]
+                elements = [
+                    Note(
+                        Msg(
+                            "Skipped: the stages it needs did not run ({reason}).",
+                            reason=status.message,
+                        ),
+                        kind="warning",
+                    )
+                ]
             if elements:
                 sections.append(Section(stage.title, tuple(elements), key=stage.name))
     report = Report(
@@ -210,8 +238,11 @@ def run_study(
         threshold=cfg.rules.min_n,
         rse_limit=cfg.rules.rse_limit,
     )
-    paths = [render(report, out_dir / f"report.{lang}.{fmt}", format=fmt, lang=lang)
-             for lang in cfg.languages for fmt in cfg.formats]
+    paths = [
+        render(report, out_dir / f"report.{lang}.{fmt}", format=fmt, lang=lang)
+        for lang in cfg.languages
+        for fmt in cfg.formats
+    ]
     summary = {
         "study": cfg.path.name,
         "version": __version__,
@@ -219,8 +250,9 @@ def run_study(
         "reports": [p.name for p in paths],
         "inputs": hashes,
     }
-    (out_dir / "run.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
-                                      encoding="utf-8")
+    (out_dir / "run.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return StudyRun(report, tuple(paths), tuple(statuses), out_dir)
 
 
@@ -242,12 +274,22 @@ def _run_stage(
         return StageStatus(stage.name, "skipped", ", ".join(missing))
     upstream = [keys[d] for d in (*stage.after, *stage.needs) if d in keys]
     options = dict(cfg.options.get(stage.name, {}))
-    key = stage_key(stage.name, options, hashes, upstream, seed=cfg.seed,
-                    code=code_hash(stage.func),
-                    extra={"rules": dataclasses.asdict(cfg.rules),
-                           "design": dict(cfg.design), "method": cfg.weighting_method,
-                           "trim": cfg.trim, "format": cfg.data_format,
-                           "city": cfg.city_variable})
+    key = stage_key(
+        stage.name,
+        options,
+        hashes,
+        upstream,
+        seed=cfg.seed,
+        code=code_hash(stage.func),
+        extra={
+            "rules": dataclasses.asdict(cfg.rules),
+            "design": dict(cfg.design),
+            "method": cfg.weighting_method,
+            "trim": cfg.trim,
+            "format": cfg.data_format,
+            "city": cfg.city_variable,
+        },
+    )
     keys[stage.name] = key
     started = time.perf_counter()
     if stage.cache and (hit := cache.get(stage.name, key)) is not None:
@@ -260,7 +302,9 @@ def _run_stage(
         items = tuple(stage.func(ctx) or ())
     except QonysError as err:
         bar.finish(stage.name, "failed")
-        return StageStatus(stage.name, "failed", err.message + (f" ({err.hint})" if err.hint else ""))
+        return StageStatus(
+            stage.name, "failed", err.message + (f" ({err.hint})" if err.hint else "")
+        )
     except Exception as err:  # a failing stage must not stop the others
         bar.finish(stage.name, "failed")
         return StageStatus(stage.name, "failed", f"{type(err).__name__}: {err}")

@@ -130,9 +130,12 @@ class StudyContext:
         try:
             return self.outputs[stage]
         except KeyError:
-            raise StudyError(f"stage {stage!r} has not run before {self.stage!r}",
-                             where=Where(key=f"analyses.{self.stage}"), rule="study.stage-order",
-                             hint=f"Declare needs=({stage!r},) when registering the stage.") from None
+            raise StudyError(
+                f"stage {stage!r} has not run before {self.stage!r}",
+                where=Where(key=f"analyses.{self.stage}"),
+                rule="study.stage-order",
+                hint=f"Declare needs=({stage!r},) when registering the stage.",
+            ) from None
 
 
 StageFunction = Callable[[StudyContext], Sequence[Any]]
@@ -184,11 +187,20 @@ def register_stage(
 
     def deco(func: StageFunction) -> StageFunction:
         if name in STAGES and not replace and STAGES[name].func is not func:
-            raise StudyError(f"a stage named {name!r} is already registered",
-                             where=Where(key=name), rule="study.stage-duplicate",
-                             hint="Choose another name or pass replace=True.")
-        STAGES[name] = Stage(name, func, tuple(after), tuple(needs),
-                             title if title is not None else DEFAULT_TITLES.get(name, name), cache)
+            raise StudyError(
+                f"a stage named {name!r} is already registered",
+                where=Where(key=name),
+                rule="study.stage-duplicate",
+                hint="Choose another name or pass replace=True.",
+            )
+        STAGES[name] = Stage(
+            name,
+            func,
+            tuple(after),
+            tuple(needs),
+            title if title is not None else DEFAULT_TITLES.get(name, name),
+            cache,
+        )
         return func
 
     return deco
@@ -235,12 +247,14 @@ def plan(selected: Sequence[str] | None = None) -> list[Stage]:
         for name in selected:
             if name not in STAGES:
                 known = [s for s in STANDARD_PLAN if s in STAGES] + [
-                    s for s in STAGES if s not in STANDARD_PLAN]
+                    s for s in STAGES if s not in STANDARD_PLAN
+                ]
                 close = difflib.get_close_matches(name, STANDARD_PLAN + list(STAGES), n=1)
                 hint = f"Did you mean {close[0]!r}? " if close else ""
                 raise StudyError(
                     f"no analysis stage {name!r} is available",
-                    where=Where(key="analyses.run"), rule="study.unknown-stage",
+                    where=Where(key="analyses.run"),
+                    rule="study.unknown-stage",
                     hint=hint + f"Available: {', '.join(known) or 'none'}.",
                 )
     wanted = set(selected) if selected is not None else set(STAGES)
@@ -261,12 +275,16 @@ def plan(selected: Sequence[str] | None = None) -> list[Stage]:
         if name in order or name not in wanted or name not in STAGES:
             return
         if name in visiting:
-            raise StudyError(f"stages depend on each other in a cycle through {name!r}",
-                             where=Where(key=name), rule="study.stage-cycle",
-                             hint="Remove one of the after=/needs= links.")
+            raise StudyError(
+                f"stages depend on each other in a cycle through {name!r}",
+                where=Where(key=name),
+                rule="study.stage-cycle",
+                hint="Remove one of the after=/needs= links.",
+            )
         visiting.add(name)
-        for dep in sorted((*STAGES[name].after, *STAGES[name].needs),
-                          key=lambda d: (rank.get(d, len(rank)), d)):
+        for dep in sorted(
+            (*STAGES[name].after, *STAGES[name].needs), key=lambda d: (rank.get(d, len(rank)), d)
+        ):
             visit(dep)
         visiting.discard(name)
         order.append(name)

@@ -16,16 +16,19 @@ from .._core import StudyError, Where
 
 __all__ = ["STARTER", "write_starter"]
 
-STARTER = '''\
+STARTER = """\
 # qonys study file. Run it with:  qonys run study.toml
 # Paths are relative to this file's folder. Lines starting with # are comments.
 
 [study]
-# Report title: one text, or one per language.
-title = { kk = "Ішкі мигранттардың қалалық интеграциясы", ru = "Городская интеграция внутренних мигрантов", en = "Urban integration of internal migrants" }
 # subtitle = "Astana, Almaty, Shymkent, 2024"
 cities = ["astana", "almaty", "shymkent"]
 seed = 20240601                  # every random draw starts from this seed: re-runs are identical
+
+[study.title]                    # report title, one per language (or: title = "One title")
+kk = "Ішкі мигранттардың қалалық интеграциясы"
+ru = "Городская интеграция внутренних мигрантов"
+en = "Urban integration of internal migrants"
 
 [data]
 files = ["data/survey.sav"]      # KoboToolbox / ODK exports, SPSS .sav, .csv, .xlsx, .parquet
@@ -63,7 +66,7 @@ profile = "standard"             # standard: cells under 5 respondents hidden; s
 rse_limit = 0.30                 # flag estimates whose relative standard error is above 30 %
 allow_microdata = false          # respondent-level rows in the report
 allow_free_text = false          # free-text answers in the report
-'''
+"""
 
 
 def write_starter(path: str | Path, *, force: bool = False) -> Path:
@@ -78,8 +81,12 @@ def write_starter(path: str | Path, *, force: bool = False) -> Path:
     if p.is_dir():
         p = p / "study.toml"
     if p.exists() and not force:
-        raise StudyError("the file already exists", where=Where(file=str(p)),
-                         rule="study.init-exists", hint="Choose another name or pass --force.")
+        raise StudyError(
+            "the file already exists",
+            where=Where(file=str(p)),
+            rule="study.init-exists",
+            hint="Choose another name or pass --force.",
+        )
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(STARTER, encoding="utf-8")
     return p
