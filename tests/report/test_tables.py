@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from report_examples import EST, FREQ, XTAB, example_results
 
-from conftest import EST, FREQ, XTAB, example_results
 from qonys import QonysError
 from qonys.report import (
     StatLine,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from study_examples import READER, STUDY, write_study
 from typer.testing import CliRunner
 
-from conftest import READER, STUDY, write_study
 from qonys.cli import app, main
 from qonys.cli import commands as _commands  # noqa: F401  (registers the commands)
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from study_examples import CALLS, READER, STUDY, write_study
 
-from conftest import CALLS, READER, STUDY, write_study
 from qonys import StudyError
 from qonys.study import STANDARD_PLAN, Stage, plan, registered_stages, run_study
 
@@ -151,3 +151,37 @@ def test_unknown_stage_in_study_file_fails_before_work(tmp_path, stages):
         run_study(path, progress=False)
     assert err.value.where.key == "analyses.run"
     assert not (tmp_path / "out").exists()
+
+
+def test_microdata_needs_permission_and_a_clean_scan(tmp_path, stages):
+    import pandas as pd
+
+    from qonys.report.tables import listing_table
+
+    def listing(ctx):
+        return [listing_table(pd.DataFrame({"q": ["free words"]}), rules=ctx.rules)]
+
+    def scan(ctx):
+        return []
+
+    # not allowed: the stage itself fails with the privacy rule, the report goes on
+    path = write_study(tmp_path / "a")
+    with registered_stages(Stage("listing", listing, after=("portrait",))):
+        run = run_study(path, progress=False, formats=["html"], languages=["en"])
+    html = (run.out / "report.en.html").read_text(encoding="utf-8")
+    assert "respondent-level rows may not appear in a report" in html
+    assert "free words" not in html
+    # allowed, but no personal-data scan ran: withheld
+    text = STUDY.format(reader=READER).replace(
+        'profile = "standard"', 'profile = "standard"\nallow_microdata = true'
+    )
+    path = write_study(tmp_path / "b", text)
+    with registered_stages(Stage("listing", listing, after=("portrait",))):
+        run = run_study(path, progress=False, formats=["html"], languages=["en"])
+    html = (run.out / "report.en.html").read_text(encoding="utf-8")
+    assert "was withheld" in html
+    assert "free words" not in html
+    # allowed after a clean scan: shown
+    with registered_stages(Stage("privacy", scan), Stage("listing", listing, after=("portrait",))):
+        run = run_study(path, progress=False, formats=["html"], languages=["en"])
+    assert "free words" in (run.out / "report.en.html").read_text(encoding="utf-8")

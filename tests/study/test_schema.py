@@ -5,9 +5,9 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from study_examples import READER, STUDY, example_codebook, write_study
 
 import qonys.io
-from conftest import READER, STUDY, example_codebook, write_study
 from qonys import StudyError
 from qonys.study import SCHEMA, STARTER, load_study, read_margins, write_starter
 

@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core import Codebook, QonysError, Where
+from .._core import Codebook, PrivacyError, QonysError, Where
 from ..privacy.suppression import DisclosureRules, suppress_lines, suppress_table
 from .labels import level_label, variable_title
 from .model import FLAG_SUPPRESSED, Cell, Column, Row, StatLine, Table
 from .text import Msg, Text
 
-__all__ = ["crosstab_table", "frequency_table", "missing_label"]
+__all__ = ["crosstab_table", "frequency_table", "listing_table", "missing_label"]
 
 _MISSING_LABELS = {
     "skipped": Msg("Not asked (skipped)"),
@@ -365,3 +365,61 @@ def _crosstab_title(codebook: Codebook | None, row: str | None, col: str | None)
             "{row} by {col}", row=variable_title(codebook, row), col=variable_title(codebook, col)
         )
     return Msg("Cross-tabulation")
+
+
+def listing_table(
+    frame: pd.DataFrame,
+    *,
+    rules: DisclosureRules,
+    free_text: bool = False,
+    codebook: Codebook | None = None,
+    title: Text = "",
+    key: str = "",
+) -> Table:
+    """Respondent-level rows (microdata) or free-text answers, only where explicitly allowed.
+
+    Such a table is refused unless the study's disclosure rules allow it (``allow_microdata`` or
+    ``allow_free_text``); the study also withholds it unless the personal-data scan ran clean.
+
+    Raises
+    ------
+    PrivacyError
+        The rules do not allow this kind of table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> try:
+    ...     listing_table(pd.DataFrame({"q": ["a"]}), rules=DisclosureRules())
+    ... except PrivacyError as err:
+    ...     print(err.rule)
+    privacy.microdata-in-report
+    >>> t = listing_table(pd.DataFrame({"q": ["a"]}), rules=DisclosureRules(allow_microdata=True))
+    >>> t.kind, t.rows[0].cells[0].value
+    ('microdata', 'a')
+    """
+    allowed = rules.allow_free_text if free_text else rules.allow_microdata
+    what = "free-text answers" if free_text else "respondent-level rows"
+    option = "allow_free_text" if free_text else "allow_microdata"
+    if not allowed:
+        raise PrivacyError(
+            f"{what} may not appear in a report",
+            where=Where(key=f"privacy.{option}"),
+            rule="privacy.free-text-in-report" if free_text else "privacy.microdata-in-report",
+            hint=f"Set {option} = true in [privacy], after a clean personal-data scan.",
+        )
+    cols = tuple(
+        Column(str(c), variable_title(codebook, str(c)), kind="text") for c in frame.columns
+    )
+    rows = tuple(
+        Row(str(k + 1), tuple(Cell(None if pd.isna(v) else str(v)) for v in rec))
+        for k, rec in enumerate(frame.itertuples(index=False))
+    )
+    return Table(
+        title=title,
+        columns=cols,
+        rows=rows,
+        base_n=len(frame),
+        kind="free_text" if free_text else "microdata",
+        key=key or ("free_text" if free_text else "microdata"),
+    )

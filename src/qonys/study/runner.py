@@ -76,9 +76,29 @@ def _read_data(cfg: StudyConfig) -> Any:
     return datasets[0].replace(data=frame)
 
 
-def _elements(items: Sequence[Any], cfg: StudyConfig, codebook: Any, key: str) -> list[Element]:
+def _elements(
+    items: Sequence[Any], cfg: StudyConfig, codebook: Any, key: str, scanned: bool
+) -> list[Element]:
     out: list[Element] = []
     for k, item in enumerate(items):
+        if isinstance(item, Table) and item.kind in ("microdata", "free_text"):
+            allowed = (
+                cfg.rules.allow_free_text
+                if item.kind == "free_text"
+                else (cfg.rules.allow_microdata)
+            )
+            if not (allowed and scanned):
+                out.append(
+                    Note(
+                        Msg(
+                            "A table of respondent-level answers was withheld: it needs "
+                            "allow_microdata or allow_free_text in [privacy] and a clean "
+                            "personal-data scan."
+                        ),
+                        kind="warning",
+                    )
+                )
+                continue
         if isinstance(item, Table | Figure | Note | Section):
             out.append(item)
             if isinstance(item, Table) and cfg.figures and (fig := figure_for_table(item)):
@@ -210,7 +230,8 @@ def run_study(
             statuses.append(status)
             elements: list[Element] = []
             if status.status in ("ok", "cached"):
-                elements = _elements(outputs[stage.name], cfg, codebook, stage.name)
+                scanned = "privacy" in outputs
+                elements = _elements(outputs[stage.name], cfg, codebook, stage.name, scanned)
             elif status.status == "failed":
                 elements = [
                     Note(
