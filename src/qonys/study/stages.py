@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core import StudyError, Where
+from .._core import StudyError, Where, ensure_plugins_loaded
 from ..privacy.suppression import DisclosureRules
 from ..report.text import Msg, Text
 from .schema import StudyConfig
@@ -243,6 +243,7 @@ def plan(selected: Sequence[str] | None = None) -> list[Stage]:
     StudyError
         An unknown stage in ``selected`` or a cycle of dependencies.
     """
+    ensure_plugins_loaded()
     if selected is not None:
         for name in selected:
             if name not in STAGES:
