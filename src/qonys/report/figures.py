@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from functools import lru_cache
 
 from .model import BarChart
 from .numbers import fmt_number
@@ -32,7 +33,17 @@ def draw_bar_chart(chart: BarChart, lang: str, *, width: float = 6.4, dpi: int =
     """PNG bytes of a (grouped) bar chart with labels in ``lang``.
 
     Missing values (suppressed cells) draw no bar and are marked with the suppression sign.
+    The same chart in the same language is drawn once per process (HTML and DOCX share it).
     """
+    try:
+        hash(chart)
+    except TypeError:  # a chart holding unhashable text parameters is drawn every time
+        return _draw.__wrapped__(chart, lang, width, dpi)
+    return _draw(chart, lang, width, dpi)
+
+
+@lru_cache(maxsize=512)
+def _draw(chart: BarChart, lang: str, width: float, dpi: int) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -72,7 +83,18 @@ def draw_bar_chart(chart: BarChart, lang: str, *, width: float = 6.4, dpi: int =
             ax.spines[side].set_visible(False)
         if k > 1:
             ax.legend(frameon=False, fontsize=8, loc="lower right")
-        fig.tight_layout()
+        # margins from the label lengths: one layout pass instead of tight_layout's two draws
+        longest = max((len(line) for c in cats for line in c.splitlines()), default=1)
+        label_in = 0.3 + 0.08 * longest
+        if chart.horizontal:
+            fig.subplots_adjust(
+                left=min(0.55, label_in / width),
+                right=0.95,
+                bottom=min(0.4, 0.55 / height),
+                top=1 - min(0.2, 0.15 / height),
+            )
+        else:
+            fig.subplots_adjust(left=0.1, right=0.97, bottom=min(0.45, 0.6 / height), top=0.95)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
