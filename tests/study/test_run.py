@@ -185,3 +185,17 @@ def test_microdata_needs_permission_and_a_clean_scan(tmp_path, stages):
     with registered_stages(Stage("privacy", scan), Stage("listing", listing, after=("portrait",))):
         run = run_study(path, progress=False, formats=["html"], languages=["en"])
     assert "free words" in (run.out / "report.en.html").read_text(encoding="utf-8")
+
+
+def test_a_stage_adds_the_exact_weighting_to_the_provenance(study_file, stages):
+    from qonys.study import ProvenanceNote
+
+    def weight(ctx):
+        return [ProvenanceNote("weighting", "raked to 2 margins in 6 iterations; weights 0.4-2.9")]
+
+    with registered_stages(Stage("weight", weight)):
+        run = run_study(study_file, progress=False, formats=["html"], languages=["en"])
+    html = (run.out / "report.en.html").read_text(encoding="utf-8")
+    assert "raked to 2 margins in 6 iterations; weights 0.4-2.9" in html
+    assert [s.name for s in run.stages][:2] == ["weight", "sample"]
+    assert '<section id="weight">' not in html  # nothing to show in a section of its own

@@ -15,6 +15,7 @@ from .schema import SCHEMA, StudyConfig, load_study, parse_study
 from .stages import (
     STAGES,
     STANDARD_PLAN,
+    ProvenanceNote,
     Stage,
     StudyContext,
     plan,
@@ -32,6 +33,7 @@ __all__ = [
     "STANDARD_PLAN",
     "STARTER",
     "Margins",
+    "ProvenanceNote",
     "Stage",
     "StageCache",
     "StageStatus",

@@ -25,7 +25,7 @@ from ..report.renderers import render
 from ..report.text import Labels, Msg, Text
 from .cache import CACHE_DIR, StageCache, code_hash, stage_key
 from .schema import StudyConfig, load_study
-from .stages import Stage, StudyContext, plan
+from .stages import ProvenanceNote, Stage, StudyContext, plan
 
 __all__ = ["StageStatus", "StudyRun", "run_study"]
 
@@ -112,7 +112,9 @@ def _elements(
     return out
 
 
-def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
+def _provenance(
+    cfg: StudyConfig, hashes: dict[str, str], extra: Sequence[ProvenanceNote] = ()
+) -> Provenance:
     import numpy
     import pandas
     import scipy
@@ -137,6 +139,7 @@ def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
         weighting.append(
             Msg("Weight trimming bounds: {low} to {high}", low=cfg.trim[0], high=cfg.trim[1])
         )
+    weighting += [n.text for n in extra if n.kind == "weighting"]
     rules = cfg.rules
     disclosure: list[Text] = [
         Msg(
@@ -150,6 +153,7 @@ def _provenance(cfg: StudyConfig, hashes: dict[str, str]) -> Provenance:
             limit=round(100 * rules.rse_limit),
         ),
     ]
+    disclosure += [n.text for n in extra if n.kind == "disclosure"]
     return Provenance(
         version=__version__,
         inputs=tuple(sorted(hashes.items())),
@@ -255,7 +259,11 @@ def run_study(
         title=_text(cfg.title) if cfg.title else Msg("Study report"),
         subtitle=_text(cfg.subtitle) if cfg.subtitle else None,
         sections=tuple(sections),
-        provenance=_provenance(cfg, hashes),
+        provenance=_provenance(
+            cfg,
+            hashes,
+            [i for items in outputs.values() for i in items if isinstance(i, ProvenanceNote)],
+        ),
         threshold=cfg.rules.min_n,
         rse_limit=cfg.rules.rse_limit,
     )

@@ -41,6 +41,7 @@ from .schema import StudyConfig
 __all__ = [
     "STAGES",
     "STANDARD_PLAN",
+    "ProvenanceNote",
     "Stage",
     "StageFunction",
     "StudyContext",
@@ -139,6 +140,25 @@ class StudyContext:
 
 
 StageFunction = Callable[[StudyContext], Sequence[Any]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProvenanceNote:
+    """A line a stage adds to the report's provenance instead of its section.
+
+    The weighting stage, for one, returns ``ProvenanceNote("weighting", Msg(...))`` for the
+    exact weighting it applied (targets met, iterations, trimming, weight range).
+
+    Attributes
+    ----------
+    kind : {"weighting", "disclosure"}
+        Which provenance list the line joins.
+    text : Text
+        The line.
+    """
+
+    kind: str
+    text: Text
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
