@@ -17,7 +17,7 @@ from typing import Any
 
 from .layout import SUPPRESSED_MARK, number_elements, provenance_rows, table_notes, ui
 from .model import Column, Report, Table
-from .text import resolve
+from .text import Msg, resolve
 
 __all__ = ["number_format", "write_xlsx"]
 
@@ -131,7 +131,8 @@ def write_xlsx(report: Report, path: str | Path, *, lang: str = "en") -> Path:
         contents.cell(i, 3, resolve(t.title, lang))
         if t.base_n is not None:
             contents.cell(i, 4, t.base_n).number_format = "#,##0"
-        contents.cell(i, 5, resolve(t.weighting, lang) if t.weighting is not None else "")
+        weighting = t.weighting if t.weighting is not None else Msg("Unweighted.")
+        contents.cell(i, 5, resolve(weighting, lang))
     contents.column_dimensions["A"].width = 24
     contents.column_dimensions["C"].width = 60
     contents.column_dimensions["E"].width = 40
