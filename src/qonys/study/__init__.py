@@ -1,0 +1,53 @@
+"""Floor 5: the study. Reads ``study.toml``, runs the analysis plan, writes the report.
+
+* :func:`load_study` checks a study file before any work (errors name the key and the fix);
+* :func:`write_starter` writes a commented starter file (``qonys init``);
+* :func:`register_stage` plugs an analysis into the standard plan (:data:`STANDARD_PLAN`);
+* :func:`run_study` runs the plan with caching, progress bars and failure isolation, and writes
+  the report in every requested language and format with provenance.
+"""
+
+from . import builtin as _builtin  # registers the built-in stages
+from .cache import StageCache, stage_key
+from .margins import Margins, read_margins
+from .runner import StageStatus, StudyRun, run_study
+from .schema import SCHEMA, StudyConfig, load_study, parse_study
+from .stages import (
+    STAGES,
+    STANDARD_PLAN,
+    ProvenanceNote,
+    Stage,
+    StudyContext,
+    plan,
+    register_stage,
+    registered_stages,
+    unregister_stage,
+)
+from .starter import STARTER, write_starter
+
+del _builtin
+
+__all__ = [
+    "SCHEMA",
+    "STAGES",
+    "STANDARD_PLAN",
+    "STARTER",
+    "Margins",
+    "ProvenanceNote",
+    "Stage",
+    "StageCache",
+    "StageStatus",
+    "StudyConfig",
+    "StudyContext",
+    "StudyRun",
+    "load_study",
+    "parse_study",
+    "plan",
+    "read_margins",
+    "register_stage",
+    "registered_stages",
+    "run_study",
+    "stage_key",
+    "unregister_stage",
+    "write_starter",
+]

@@ -1,0 +1,92 @@
+"""``qonys init``: a commented starter study file.
+
+Examples
+--------
+>>> import tomllib
+>>> raw = tomllib.loads(STARTER)
+>>> sorted(raw)
+['analyses', 'data', 'design', 'privacy', 'report', 'study', 'weighting']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._core import StudyError, Where
+
+__all__ = ["STARTER", "write_starter"]
+
+STARTER = """\
+# qonys study file. Run it with:  qonys run study.toml
+# Paths are relative to this file's folder. Lines starting with # are comments.
+
+[study]
+# subtitle = "Astana, Almaty, Shymkent, 2024"
+cities = ["astana", "almaty", "shymkent"]
+seed = 20240601                  # every random draw starts from this seed: re-runs are identical
+
+[study.title]                    # report title, one per language (or: title = "One title")
+kk = "Ішкі мигранттардың қалалық интеграциясы"
+ru = "Городская интеграция внутренних мигрантов"
+en = "Urban integration of internal migrants"
+
+[data]
+files = ["data/survey.sav"]      # KoboToolbox / ODK exports, SPSS .sav, .csv, .xlsx, .parquet
+# codebook = "instrument/qonys.xlsx"   # XLSForm or YAML codebook, when the data carry no labels
+# format = "kobo_xlsx"          # reader name, when it cannot be told from the file
+# encoding = "cp1251"           # for old SPSS files and text exports
+city_variable = "city"
+
+[design]
+weights = "w_design"             # design weight; leave out for equal weights
+strata = "city"
+psu = "cluster"
+# fpc = "fpc"
+
+[weighting]
+method = "none"                  # none, rake, poststratify or calibrate
+# margins = "margins.csv"       # population targets: variable,level,target[,city]
+# trim = [0.3, 3.0]             # bounds of the adjustment factor
+
+[analyses]
+# run = ["portrait", "integration", "identity"]   # default: every available analysis
+# Options of one analysis go in its own table, e.g.:
+# [analyses.portrait]
+# variables = ["sex", "age_group", "education"]
+
+[report]
+languages = ["kk", "ru", "en"]   # also "kk-Latn" (Kazakh Latin, 2021 alphabet)
+formats = ["html", "docx", "xlsx"]
+out = "report"                   # output folder
+figures = true
+
+[privacy]
+profile = "standard"             # standard: cells under 5 respondents hidden; strict: under 10
+# threshold = 5                 # override the profile's minimum number of respondents per cell
+rse_limit = 0.30                 # flag estimates whose relative standard error is above 30 %
+allow_microdata = false          # respondent-level rows in the report
+allow_free_text = false          # free-text answers in the report
+"""
+
+
+def write_starter(path: str | Path, *, force: bool = False) -> Path:
+    """Write the starter study file to ``path`` (a folder gets ``study.toml``).
+
+    Raises
+    ------
+    StudyError
+        The file exists and ``force`` is false.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "study.toml"
+    if p.exists() and not force:
+        raise StudyError(
+            "the file already exists",
+            where=Where(file=str(p)),
+            rule="study.init-exists",
+            hint="Choose another name or pass --force.",
+        )
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(STARTER, encoding="utf-8")
+    return p
