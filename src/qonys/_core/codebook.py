@@ -528,6 +528,10 @@ class Codebook:
         Variable identifying a respondent (``_uuid``, ``KEY``, ``id``); used for duplicate checks.
     notes : tuple of str
         Free notes (e.g. SPSS documents, provenance).
+    group_relevant : Mapping[str, str]
+        ``relevant`` expressions of (repeat) groups, keyed by the group path joined with ``/``
+        (``"migration/work"``). A question is asked only when its own ``relevant`` and those of
+        every enclosing group are true; see :meth:`relevant_chain`.
     """
 
     variables: tuple[Variable, ...] = ()
@@ -542,6 +546,7 @@ class Codebook:
     version: str | None = None
     id_variable: str | None = None
     notes: tuple[str, ...] = ()
+    group_relevant: Mapping[str, str] = dataclasses.field(default_factory=FrozenMap)
     _index: Mapping[str, int] = dataclasses.field(
         default_factory=FrozenMap, init=False, repr=False, compare=False
     )
@@ -553,6 +558,17 @@ class Codebook:
             self, "languages", FrozenMap({str(k): str(v) for k, v in self.languages.items()})
         )
         object.__setattr__(self, "title", _labels(self.title))
+        object.__setattr__(
+            self,
+            "group_relevant",
+            FrozenMap(
+                {
+                    str(k): str(v)
+                    for k, v in dict(self.group_relevant).items()
+                    if v not in (None, "")
+                }
+            ),
+        )
         index: dict[str, int] = {}
         for i, v in enumerate(self.variables):
             if v.name in index:
@@ -699,6 +715,30 @@ class Codebook:
             hint=_suggest(name, [r.name for r in self.rosters]),
         )
 
+    def relevant_chain(self, name: str) -> tuple[str, ...]:
+        """``relevant`` expressions that must all hold for variable ``name`` to be asked.
+
+        The enclosing groups' conditions come first (outermost first), then the variable's own.
+
+        Examples
+        --------
+        >>> cb = Codebook(
+        ...     variables=(Variable("employer", "text", group=("work",), relevant="${paid} = 1"),),
+        ...     group_relevant={"work": "${employed} = 'yes'"},
+        ... )
+        >>> cb.relevant_chain("employer")
+        ("${employed} = 'yes'", '${paid} = 1')
+        """
+        v = self.variable(name)
+        chain = [
+            self.group_relevant["/".join(v.group[: i + 1])]
+            for i in range(len(v.group))
+            if "/".join(v.group[: i + 1]) in self.group_relevant
+        ]
+        if v.relevant:
+            chain.append(v.relevant)
+        return tuple(chain)
+
     def variables_of(self, repeat: str | None) -> tuple[Variable, ...]:
         """Variables of the main table (``None``) or of roster ``repeat``."""
         return tuple(v for v in self.variables if v.repeat == repeat)
@@ -770,11 +810,21 @@ class Codebook:
             version=self.version,
             id_variable=self.id_variable if self.id_variable in keep_set else None,
             notes=self.notes,
+            group_relevant=self.group_relevant,
         )
 
     # -- plain data --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (the YAML sidecar format). Inverse of :meth:`from_dict`."""
+        """Plain data (the YAML sidecar format). Inverse of :meth:`from_dict`.
+
+        ``group_relevant`` is included only when some group has a condition.
+        """
+        out = self._to_dict()
+        if self.group_relevant:
+            out["group_relevant"] = dict(self.group_relevant)
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "qonys_codebook": 1,
             "title": dict(self.title),
@@ -888,6 +938,13 @@ class Codebook:
                 for s in data.get("scales") or []
             )
             title = data.get("title") or {}
+            group_relevant = data.get("group_relevant") or {}
+            if not isinstance(group_relevant, Mapping):
+                raise CodebookError(
+                    "'group_relevant' must map group paths to expressions",
+                    where=Where(file=source, key="group_relevant"),
+                    rule="codebook.format",
+                )
             return cls(
                 variables=variables,
                 choice_lists=choice_lists,
@@ -901,6 +958,7 @@ class Codebook:
                 version=None if data.get("version") is None else str(data.get("version")),
                 id_variable=data.get("id_variable"),
                 notes=tuple(data.get("notes") or ()),
+                group_relevant=group_relevant,
             )
         except CodebookError as err:
             raise err.located(file=source) from None

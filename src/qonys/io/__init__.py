@@ -5,6 +5,8 @@
 YAML sidecars. Each format lives in its own module and registers itself by name.
 """
 
+# Built-in formats register themselves on import (one module per format).
+from . import tabular, yaml_codebook  # noqa: F401  (csv, xlsx, parquet; yaml codebooks)
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,
@@ -17,8 +19,6 @@ from ._registry import (
     write,
     write_codebook,
 )
-
-# Built-in formats register themselves on import (one module per format).
 
 __all__ = [
     "CODEBOOK_READERS",
