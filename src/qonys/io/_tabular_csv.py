@@ -63,7 +63,7 @@ def decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
     ...     decode("город".encode("cp1251"), None, "x.csv")
     ... except ReadError as err:
     ...     print(err.rule, "|", err.hint[:40])
-    csv.encoding | The bytes look like Windows Cyrillic: r
+    csv.encoding | The bytes look like Windows Cyrillic: re
     """
     if encoding is None and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadError(
