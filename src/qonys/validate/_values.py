@@ -1,0 +1,284 @@
+"""Checks of the values of one variable: type, codes, 0/1 indicators, constraints, ranges,
+required answers and routing."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .._core import Codebook, QonysError, Variable
+from .._core.expressions import evaluate_bool
+from ._tables import TableView, classify, empty_mask, key_text
+from .report import Issue
+
+__all__ = ["check_variable"]
+
+_NUM_RE = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_TEXT_TYPES = frozenset({"text", "calculate", "other", "geopoint", "note"})
+
+Emit = Callable[..., None]
+
+
+def _number(x: object) -> float | None:
+    if isinstance(x, bool | np.bool_):
+        return float(x)
+    if isinstance(x, int | float | np.integer | np.floating):
+        return float(x)
+    if isinstance(x, str) and _NUM_RE.match(x):
+        return float(x)
+    return None
+
+
+def _show(var: Variable, x: object) -> str:
+    """The offending value for a message, or nothing for free text (it may identify someone)."""
+    if var.type in _TEXT_TYPES:
+        return "the value"
+    text = key_text(x) or ""
+    return f"value {text[:30]!r}" if isinstance(x, str) else f"value {text[:30]}"
+
+
+def _code_keys(codes: tuple[object, ...]) -> tuple[set[float], set[str]]:
+    nums: set[float] = set()
+    strs: set[str] = set()
+    for c in codes:
+        if isinstance(c, str):
+            strs.add(c)
+        else:
+            nums.add(float(c))  # type: ignore[arg-type]
+            strs.add(key_text(c) or "")
+    return nums, strs
+
+
+def _in_codes(x: object, nums: set[float], strs: set[str]) -> bool:
+    if isinstance(x, str):
+        return x in strs
+    n = _number(x)
+    return n is not None and n in nums
+
+
+def check_variable(
+    view: TableView,
+    codebook: Codebook,
+    var: Variable,
+    *,
+    file: str | None,
+    today: date | None,
+    emit: Emit,
+    notes: list[str],
+) -> np.ndarray:
+    """Run the value checks of ``var`` in ``view``; return the kind of every cell."""
+    col = view.frame[var.name]
+    values = col.tolist()
+    relevant, note = view.relevant(codebook, var, today)
+    if note:
+        notes.append(note)
+    unknown = view.unresolved(codebook)
+    kinds = classify(col, var, codebook, relevant, unknown)
+    valid = kinds == "valid"
+
+    def issue(i: int | np.integer, rule: str, message: str, kind: str = "valid") -> None:
+        emit(
+            Issue(rule, "error", message, var.name, int(i) + 1, view.name, kind, file),
+        )
+
+    if var.type in ("integer", "decimal", "binary") or (
+        var.type == "select_one" and col.dtype != object and _numeric_list(codebook, var)
+    ):
+        for i in np.flatnonzero(valid):
+            n = _number(values[i])
+            if n is None:
+                issue(i, "type.not-a-number", f"{_show(var, values[i])} is not a number")
+                valid[i] = False
+            elif var.type in ("integer", "binary") and math.isfinite(n) and n != int(n):
+                issue(i, "type.not-an-integer", f"{_show(var, values[i])} is not a whole number")
+                valid[i] = False
+    if var.type in ("date", "datetime") and not pd.api.types.is_datetime64_any_dtype(col.dtype):
+        for i in np.flatnonzero(valid):
+            x = values[i]
+            if not (isinstance(x, date) or (isinstance(x, str) and _DATE_RE.match(x))):
+                issue(i, "type.not-a-date", f"{_show(var, x)} is not a date")
+                valid[i] = False
+    _check_codes(codebook, var, values, valid, issue)
+    _check_constraint(view, codebook, var, values, valid, today, issue, notes)
+    _check_scales(codebook, var, values, valid, issue)
+    _check_routing(codebook, var, kinds, relevant, unknown, issue)
+    return kinds
+
+
+def _numeric_list(codebook: Codebook, var: Variable) -> bool:
+    cl = codebook.choices_of(var.name)
+    return cl is not None and all(not isinstance(c, str) for c in cl.codes())
+
+
+def _check_codes(
+    codebook: Codebook,
+    var: Variable,
+    values: list[object],
+    valid: np.ndarray,
+    issue: Callable[..., None],
+) -> None:
+    if var.type == "binary":
+        for i in np.flatnonzero(valid):
+            if _number(values[i]) not in (0.0, 1.0):
+                issue(i, "binary.not-0-1", f"{_show(var, values[i])} is neither 0 nor 1")
+                valid[i] = False
+        return
+    cl = codebook.choices_of(var.name) if var.type in ("select_one", "select_multiple") else None
+    if cl is None:
+        return
+    nums, strs = _code_keys(cl.codes())
+    for i in np.flatnonzero(valid):
+        x = values[i]
+        if var.type == "select_one":
+            if not _in_codes(x, nums, strs):
+                issue(i, "codes.not-in-list", f"{_show(var, x)} is not a code of list {cl.name!r}")
+                valid[i] = False
+        else:
+            bad = [t for t in str(key_text(x) or "").split() if t not in strs]
+            if bad:
+                shown = ", ".join(repr(t[:20]) for t in bad[:3])
+                issue(
+                    i,
+                    "codes.token-not-in-list",
+                    f"choice(s) {shown} are not codes of list {cl.name!r}",
+                )
+                valid[i] = False
+
+
+def _check_constraint(
+    view: TableView,
+    codebook: Codebook,
+    var: Variable,
+    values: list[object],
+    valid: np.ndarray,
+    today: date | None,
+    issue: Callable[..., None],
+    notes: list[str],
+) -> None:
+    if not var.constraint or not valid.any():
+        return
+    try:
+        ok = evaluate_bool(
+            var.constraint, view.context(codebook), current=var.name, today=today
+        ).to_numpy(dtype=bool)
+    except QonysError as err:
+        notes.append(f"constraint of {var.name} not checked: {err.message} [rule {err.rule}]")
+        return
+    for i in np.flatnonzero(valid & ~ok):
+        issue(
+            i,
+            "constraint.failed",
+            f"{_show(var, values[i])} fails the constraint {var.constraint!r}",
+        )
+
+
+def _check_scales(
+    codebook: Codebook,
+    var: Variable,
+    values: list[object],
+    valid: np.ndarray,
+    issue: Callable[..., None],
+) -> None:
+    for sc in codebook.scales:
+        if var.name not in sc.items or sc.low is None or sc.high is None:
+            continue
+        for i in np.flatnonzero(valid):
+            n = _number(values[i])
+            if n is not None and not (sc.low <= n <= sc.high):
+                issue(
+                    i,
+                    "range.outside-scale",
+                    f"{_show(var, values[i])} is outside scale {sc.name!r} ({sc.low}..{sc.high})",
+                )
+
+
+def _check_routing(
+    codebook: Codebook,
+    var: Variable,
+    kinds: np.ndarray,
+    relevant: np.ndarray | None,
+    unknown: np.ndarray,
+    issue: Callable[..., None],
+) -> None:
+    if var.type in ("calculate", "note"):
+        return
+    asked_missing = kinds == "missing"
+    if relevant is None:
+        if var.required and not codebook.relevant_chain(var.name):
+            for i in np.flatnonzero(asked_missing):
+                issue(i, "required.missing", "a required answer is empty", "missing")
+        return
+    answered = (kinds != "missing") & (kinds != "skipped")
+    relevant = relevant & ~unknown
+    not_relevant = ~relevant & ~unknown
+    for i in np.flatnonzero(answered & not_relevant):
+        issue(
+            i,
+            "routing.answered-when-skipped",
+            "answered although its relevant condition is false (the question was not asked)",
+            str(kinds[i]),
+        )
+    if var.required:
+        for i in np.flatnonzero(asked_missing & relevant):
+            issue(
+                i,
+                "routing.missing-when-asked",
+                "empty although the question was asked (relevant is true) and is required",
+                "missing",
+            )
+
+
+def check_mr_consistency(
+    view: TableView,
+    codebook: Codebook,
+    *,
+    file: str | None,
+    emit: Emit,
+) -> None:
+    """Indicator columns ``q/x`` agree with the summary column ``q`` (Kobo's two exports)."""
+    frame = view.frame
+    for s in codebook.mr_sets:
+        if s.kind != "dichotomy" or s.source is None or s.source not in frame.columns:
+            continue
+        summary = frame[s.source].tolist()
+        s_empty = empty_mask(frame[s.source])
+        s_kinds = (
+            classify(frame[s.source], codebook[s.source], codebook, None)
+            if s.source in codebook
+            else np.where(s_empty, "missing", "valid")
+        )
+        counted = 1.0 if s.counted_value is None else _number(s.counted_value)
+        for member in s.variables:
+            if member not in frame.columns or not member.startswith(s.source + "/"):
+                continue
+            code = member[len(s.source) + 1 :]
+            ind = frame[member].tolist()
+            i_empty = empty_mask(frame[member])
+            for i in range(len(frame)):
+                if s_kinds[i] not in ("valid", "missing"):
+                    continue  # the summary holds a user-missing code
+                chosen = (not s_empty[i]) and code in str(key_text(summary[i]) or "").split()
+                n = None if i_empty[i] else _number(ind[i])
+                if s_empty[i]:
+                    bad = n is not None and n == counted
+                else:
+                    bad = (n == counted) != chosen or n is None
+                if bad:
+                    emit(
+                        Issue(
+                            "binary.inconsistent",
+                            "error",
+                            f"indicator {member} disagrees with the answer in {s.source}",
+                            member,
+                            i + 1,
+                            view.name,
+                            "valid" if n is not None else "missing",
+                            file,
+                        )
+                    )
