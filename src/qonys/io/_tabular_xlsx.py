@@ -165,8 +165,11 @@ def read_xlsx(
     return finish(main, rosters, meta, path=p, fmt="xlsx", raw_bytes=raw, encoding=None)
 
 
-def _cell(ws: Any, x: object, *, file: str, sheet: str, row: int, variable: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+_FORCE_TEXT = object()
+
+
+def _cell(x: object, *, file: str, sheet: str, row: int, variable: str) -> Any:
+    """The value to store; text starting with ``=`` comes back as ``(_FORCE_TEXT, text)``."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     where = Where(file=file, sheet=sheet, row=row, variable=variable)
@@ -210,17 +213,34 @@ def _cell(ws: Any, x: object, *, file: str, sheet: str, row: int, variable: str)
             )
         if x == "":
             return None
-        if x.startswith("="):
-            c = WriteOnlyCell(ws, value=x)
-            c.data_type = "s"
-            return c
-        return x
+        return (_FORCE_TEXT, x) if x.startswith("=") else x
     raise WriteError(
         f"a {type(x).__name__} value cannot be written to a table",
         where=where,
         rule="tabular.unsupported-value",
         hint="Store numbers, text or dates in data columns.",
     )
+
+
+def _rows(table: pd.DataFrame, file: str, sheet: str) -> list[list[Any]]:
+    """Every row converted (and checked) before the workbook is opened."""
+    cols = [table[c].tolist() for c in table.columns]
+    names = [str(c) for c in table.columns]
+    return [
+        [
+            _cell(col[i], file=file, sheet=sheet, row=i + 1, variable=v)
+            for col, v in zip(cols, names, strict=True)
+        ]
+        for i in range(len(table))
+    ]
+
+
+def _as_cell(ws: Any, value: Any, cell_type: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] is _FORCE_TEXT:
+        c = cell_type(ws, value=value[1])
+        c.data_type = "s"
+        return c
+    return value
 
 
 @WRITERS.register("xlsx", doc="XLSX (one sheet per table) with a YAML codebook sidecar")
@@ -242,21 +262,19 @@ def write_xlsx(dataset: Dataset, path: Path, **options: Any) -> list[Path]:
                 hint="Rename the roster, or write CSV or Parquet.",
             )
         names[sn] = r
-    wb = Workbook(write_only=True)
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
     for sn, table_name in names.items():
         table = dataset.data if table_name == "main table" else dataset.rosters[table_name]
-        sheet = None if table_name == "main table" else table_name
+        label = sn if table_name == "main table" else table_name
+        sheets.append((sn, [str(c) for c in table.columns], _rows(table, str(p), label)))
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for sn, header, rows in sheets:
         ws = wb.create_sheet(sn)
-        ws.append([str(c) for c in table.columns])
-        cols = [table[c].tolist() for c in table.columns]
-        vars_ = [str(c) for c in table.columns]
-        for i in range(len(table)):
-            ws.append(
-                [
-                    _cell(ws, col[i], file=str(p), sheet=sheet or sn, row=i + 1, variable=v)
-                    for col, v in zip(cols, vars_, strict=True)
-                ]
-            )
+        ws.append(header)
+        for row in rows:
+            ws.append([_as_cell(ws, v, WriteOnlyCell) for v in row])
     try:
         wb.save(p)
     except OSError as err:
