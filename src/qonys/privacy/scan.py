@@ -98,7 +98,15 @@ class PIIReport(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """One row per finding: sheet, variable, kind, count, rule, example (masked)."""
         cols = ["sheet", "variable", "kind", "count", "rule", "example"]
-        return pd.DataFrame([{c: getattr(f, c) for c in cols} for f in self.findings], columns=cols)
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [getattr(f, c) for f in self.findings],
+                    dtype="int64" if c == "count" else object,
+                )
+                for c in cols
+            }
+        )
 
     def summary(self) -> str:
         """Flagged variables and kinds."""

@@ -71,7 +71,7 @@ class TableView:
         """
         if self._context is not None:
             return self._context
-        ctx = self.frame.copy()
+        ctx = self.frame
         unresolved = np.zeros(len(self.frame), dtype=bool)
         positions = np.arange(len(self.frame))
         child = self.frame
@@ -89,14 +89,13 @@ class TableView:
                 dtype=int,
             )
             parent_vars = {v.name for v in codebook.variables_of(roster.parent)}
-            for col in parent.columns:
-                if col in ctx.columns or col not in parent_vars:
-                    continue
-                values = parent[col].reset_index(drop=True)
-                taken = values.iloc[np.where(step >= 0, step, 0)].reset_index(drop=True)
-                taken = taken.where(pd.Series(step >= 0))
-                taken.index = ctx.index
-                ctx[col] = taken
+            added = {
+                col: pd.Series(parent[col].array.take(step, allow_fill=True), index=ctx.index)
+                for col in parent.columns
+                if col not in ctx.columns and col in parent_vars
+            }
+            if added:
+                ctx = pd.concat([ctx, pd.DataFrame(added, index=ctx.index)], axis=1)
             unresolved |= step < 0
             positions, child = step, parent
         self._context = ctx

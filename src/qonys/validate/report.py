@@ -104,12 +104,15 @@ class ValidationReport(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: file, sheet, row, variable, rule, value_kind, severity, message."""
-        frame = pd.DataFrame(
-            [{c: getattr(i, c) for c in REPORT_COLUMNS} for i in self.issues],
-            columns=list(REPORT_COLUMNS),
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [getattr(i, c) for i in self.issues],
+                    dtype="Int64" if c == "row" else object,
+                )
+                for c in REPORT_COLUMNS
+            }
         )
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
 
     def missing_frame(self) -> pd.DataFrame:
         """Cells per kind for each variable: sheet, variable, valid, skipped, refused, dont_know,
@@ -118,10 +121,14 @@ class ValidationReport(ResultMixin):
         for sheet, var, kind, n in self.missing:
             row = rows.setdefault((sheet, var), {"sheet": sheet, "variable": var})
             row[kind] = n
-        frame = pd.DataFrame(list(rows.values()), columns=["sheet", "variable", *VALUE_KINDS])
-        for k in VALUE_KINDS:
-            frame[k] = frame[k].fillna(0).astype(int)
-        return frame
+        values = list(rows.values())
+        return pd.DataFrame(
+            {
+                "sheet": pd.Series([r["sheet"] for r in values], dtype=object),
+                "variable": pd.Series([r["variable"] for r in values], dtype=object),
+                **{k: pd.Series([r.get(k, 0) for r in values], dtype="int64") for k in VALUE_KINDS},
+            }
+        )
 
     def summary(self) -> str:
         """Counts by severity and rule."""
