@@ -259,3 +259,20 @@ def test_kobo_csv_select_multiple_realfile() -> None:
     # values as in the file (read by hand): "spherical radial bilateral", "bilateral", ""
     assert ds.data[q].tolist()[:2] == ["spherical radial bilateral", "bilateral"]
     assert ds.data[f"{q}/bilateral"].tolist() == [1, 1, pd.NA]
+
+
+def test_text_integer_codes_make_a_numeric_column(tmp_path: Path) -> None:
+    # choice names "1", "2" (as an XLSForm stores them) are integer codes; "01" would not be
+    cb = Codebook(
+        variables=(
+            Variable("q", "select_one", choices="l"),
+            Variable("r", "select_one", choices="z"),
+        ),
+        choice_lists=(
+            ChoiceList("l", (Choice("1"), Choice("2"))),
+            ChoiceList("z", (Choice("01"), Choice("02"))),
+        ),
+    )
+    ds = read_csv(_write(tmp_path / "c.csv", "q,r\n1,01\n2,02\n"), codebook=cb)
+    assert str(ds.data["q"].dtype) == "Int64"
+    assert ds.data["r"].tolist() == ["01", "02"]

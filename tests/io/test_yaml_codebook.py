@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qonys._core import (
     Choice,
@@ -13,6 +16,7 @@ from qonys._core import (
     CodebookError,
     MissingCode,
     MRSet,
+    QonysError,
     ReadError,
     Roster,
     Scale,
@@ -141,3 +145,10 @@ def test_yaml_text_is_plain_block_style() -> None:
     text = codebook_to_yaml(Codebook(variables=(Variable("a", "integer"),)))
     assert text.startswith("qonys_codebook: 1\n")
     assert "- name: a\n  type: integer\n" in text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc:-[]{}'\"#&*!|> \n\t0123456789.Қә")), max_size=80))
+def test_arbitrary_text_raises_only_qonys_errors(text: str) -> None:
+    with contextlib.suppress(QonysError):
+        codebook_from_yaml(text)

@@ -263,3 +263,21 @@ def test_kobo_export_indicators_agree_with_summary() -> None:
     assert report.by_rule("codes.token-not-in-list") == ()
     assert report.by_rule("id.duplicate") == ()
     assert missing_kinds(ds, q).tolist() == ["valid", "valid", "missing"]
+
+
+def test_duplicate_column_is_reported_not_checked() -> None:
+    ds = _clean()
+    main = pd.concat([ds.data, ds.data[["trust"]]], axis=1)
+    report = validate(ds.replace(data=main))
+    assert _rows(report, "columns.duplicate") == [(None, None, "trust")]
+    assert [v for _, v, _, _ in report.missing if v == "trust"] == []
+
+
+def test_text_choice_codes_match_numeric_values() -> None:
+    # an XLSForm list may hold its codes as text ("1") while the data hold numbers
+    cb = Codebook(
+        variables=(Variable("q", "select_one", choices="l"),),
+        choice_lists=(ChoiceList("l", (Choice("1"), Choice("2"))),),
+    )
+    ds = Dataset(pd.DataFrame({"q": pd.array([1, 2, 3], dtype="Int64")}), cb)
+    assert _rows(validate(ds), "codes.not-in-list") == [(None, 3, "q")]

@@ -45,9 +45,16 @@ _DATETIME_RE = re.compile(
 _INT64_MAX = 2**63 - 1
 
 
+_CANONICAL_INT_RE = re.compile(r"^-?(?:0|[1-9]\d*)$")
+
+
 def _is_int_code(code: object) -> bool:
+    """An integer choice code: an int, an integral float, or text such as ``"12"`` (not
+    ``"012"``, which is a text code)."""
     if isinstance(code, bool):
         return False
+    if isinstance(code, str):
+        return bool(_CANONICAL_INT_RE.match(code))
     if isinstance(code, int | np.integer):
         return True
     if isinstance(code, float | np.floating):

@@ -57,7 +57,21 @@ def check_columns(view: TableView, codebook: Codebook, *, file: str | None, emit
             keys |= {r.key, r.parent_key}
         if r.parent == view.name:
             keys.add(r.key)
-    for col in view.frame.columns:
+    names = [str(c) for c in view.frame.columns]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        emit(
+            Issue(
+                "columns.duplicate",
+                "error",
+                f"column {dup!r} appears {names.count(dup)} times; its values are not checked",
+                dup,
+                None,
+                view.name,
+                None,
+                file,
+            )
+        )
+    for col in dict.fromkeys(view.frame.columns):
         name = str(col)
         if name in own or name in keys:
             continue

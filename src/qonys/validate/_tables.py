@@ -89,9 +89,10 @@ class TableView:
                 dtype=int,
             )
             parent_vars = {v.name for v in codebook.variables_of(roster.parent)}
+            unique = parent.columns[~parent.columns.duplicated(keep=False)]
             added = {
                 col: pd.Series(parent[col].array.take(step, allow_fill=True), index=ctx.index)
-                for col in parent.columns
+                for col in unique
                 if col not in ctx.columns and col in parent_vars
             }
             if added:

@@ -20,6 +20,7 @@ __all__ = ["check_variable"]
 
 _NUM_RE = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_INT_TEXT = re.compile(r"^-?(?:0|[1-9]\d*)$")
 _TEXT_TYPES = frozenset({"text", "calculate", "other", "geopoint", "note"})
 
 Emit = Callable[..., None]
@@ -56,10 +57,12 @@ def _code_keys(codes: tuple[object, ...]) -> tuple[set[float], set[str]]:
 
 
 def _in_codes(x: object, nums: set[float], strs: set[str]) -> bool:
-    if isinstance(x, str):
-        return x in strs
+    """Whether ``x`` is a code, comparing numbers numerically and text exactly (a code ``"1"``
+    and a value ``1`` are the same choice, as in :meth:`Codebook.missing_kind`)."""
     n = _number(x)
-    return n is not None and n in nums
+    if isinstance(x, str):
+        return x in strs or (n is not None and _INT_TEXT.match(x) is not None and n in nums)
+    return (n is not None and n in nums) or (key_text(x) or "") in strs
 
 
 def check_variable(
@@ -113,7 +116,9 @@ def check_variable(
 
 def _numeric_list(codebook: Codebook, var: Variable) -> bool:
     cl = codebook.choices_of(var.name)
-    return cl is not None and all(not isinstance(c, str) for c in cl.codes())
+    return cl is not None and all(
+        not isinstance(c, str) or _INT_TEXT.match(c) is not None for c in cl.codes()
+    )
 
 
 def _check_codes(
@@ -243,8 +248,9 @@ def check_mr_consistency(
 ) -> None:
     """Indicator columns ``q/x`` agree with the summary column ``q`` (Kobo's two exports)."""
     frame = view.frame
+    names = [str(c) for c in frame.columns]
     for s in codebook.mr_sets:
-        if s.kind != "dichotomy" or s.source is None or s.source not in frame.columns:
+        if s.kind != "dichotomy" or s.source is None or names.count(s.source) != 1:
             continue
         summary = frame[s.source].tolist()
         s_empty = empty_mask(frame[s.source])
@@ -255,7 +261,7 @@ def check_mr_consistency(
         )
         counted = 1.0 if s.counted_value is None else _number(s.counted_value)
         for member in s.variables:
-            if member not in frame.columns or not member.startswith(s.source + "/"):
+            if names.count(member) != 1 or not member.startswith(s.source + "/"):
                 continue
             code = member[len(s.source) + 1 :]
             ind = frame[member].tolist()

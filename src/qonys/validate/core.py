@@ -4,7 +4,7 @@ Checks, with their rules
 ------------------------
 Structure
     ``columns.not-in-codebook`` / ``columns.meta-not-in-codebook`` / ``columns.wrong-table`` /
-    ``columns.not-in-data``; ``id.duplicate``, ``id.missing``, ``id.no-column`` (the codebook's
+    ``columns.not-in-data`` / ``columns.duplicate``; ``id.duplicate``, ``id.missing``, ``id.no-column`` (the codebook's
     ``id_variable``); ``roster.orphan`` (a roster row whose parent key names no parent row, at
     any nesting depth), ``roster.duplicate-key``, ``roster.missing-key``,
     ``roster.missing-key-column``, ``roster.missing-table``, ``roster.undeclared``.
@@ -108,9 +108,10 @@ def validate(
     n_cells = 0
     for view in tables(dataset, cb):
         check_columns(view, cb, file=file, emit=emit)
-        present = set(map(str, view.frame.columns))
+        names = [str(c) for c in view.frame.columns]
+        once = {n for n in names if names.count(n) == 1}
         for var in cb.variables_of(view.name):
-            if var.name not in present or var.type == "note":
+            if var.name not in once or var.type == "note":
                 continue
             kinds = check_variable(view, cb, var, file=file, today=today, emit=emit, notes=notes)
             n_cells += len(kinds)
