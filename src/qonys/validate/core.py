@@ -5,8 +5,9 @@ Checks, with their rules
 Structure
     ``columns.not-in-codebook`` / ``columns.meta-not-in-codebook`` / ``columns.wrong-table`` /
     ``columns.not-in-data`` / ``columns.duplicate``; ``id.duplicate``, ``id.missing``,
-    ``id.no-column`` (the codebook's ``id_variable``); ``roster.orphan`` (a roster row whose parent key names no parent row, at
-    any nesting depth), ``roster.duplicate-key``, ``roster.missing-key``,
+    ``id.no-column`` (the codebook's ``id_variable``); ``roster.orphan`` (a roster row whose
+    parent key names no parent row, at any nesting depth), ``roster.duplicate-key``,
+    ``roster.missing-key``,
     ``roster.missing-key-column``, ``roster.missing-table``, ``roster.undeclared``.
 Values, variable by variable
     ``type.not-a-number``, ``type.not-an-integer``, ``type.not-a-date``;
