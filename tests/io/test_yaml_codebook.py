@@ -152,3 +152,12 @@ def test_yaml_text_is_plain_block_style() -> None:
 def test_arbitrary_text_raises_only_qonys_errors(text: str) -> None:
     with contextlib.suppress(QonysError):
         codebook_from_yaml(text)
+
+
+def test_documented_example_is_a_valid_codebook() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "codebook.md").read_text("utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cb = codebook_from_yaml(example, source="docs/codebook.md")
+    assert cb.relevant_chain("hours") == ("${employed} = 'yes'",)
+    assert cb.missing_kind("trust", 98) == "dont_know"
+    assert cb["employed"].label_in("kk") == "Жұмыс істейсіз бе?"
