@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._xpath_ast import Binary, Current, Expr, Node, Num, Ref, Str, Unary
 from .errors import CodebookError, DataError, Where
-from .expressions import Binary, Current, Expr, Node, Num, Ref, Str, Unary
 
 __all__ = ["evaluate_tree"]
 

@@ -22,8 +22,8 @@ from ._xpath import (
     _str,
     round_half_up,
 )
+from ._xpath_ast import Call, Current, Node
 from .errors import CodebookError
-from .expressions import Call, Current, Node
 
 __all__ = ["call"]
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._core import Codebook, Dataset, QonysError, ReadError, Where, WriteError
 from ._registry import READERS, WRITERS
-from .tabular import (
+from ._tabular_common import (
     Meta,
     check_options,
     check_writable,
