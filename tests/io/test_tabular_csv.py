@@ -276,3 +276,27 @@ def test_text_integer_codes_make_a_numeric_column(tmp_path: Path) -> None:
     ds = read_csv(_write(tmp_path / "c.csv", "q,r\n1,01\n2,02\n"), codebook=cb)
     assert str(ds.data["q"].dtype) == "Int64"
     assert ds.data["r"].tolist() == ["01", "02"]
+
+
+def test_datetimes_with_offsets(tmp_path: Path) -> None:
+    cb = Codebook(variables=(Variable("t", "datetime"),))
+    same = read_csv(
+        _write(tmp_path / "a.csv", "t\n2024-03-14T09:51:14+06:00\n2024-03-14T10:00:00+06:00\n"),
+        codebook=cb,
+    )
+    assert str(same.data["t"].dt.tz) == "UTC+06:00"
+    assert same.data["t"].iloc[0].hour == 9  # local time kept
+    mixed = read_csv(
+        _write(tmp_path / "b.csv", "t\n2024-03-14T09:00:00+06:00\n2024-03-14T09:00:00+05:00\n"),
+        codebook=cb,
+    )
+    # 09:00 at +06:00 is 03:00 UTC; 09:00 at +05:00 is 04:00 UTC
+    assert [t.hour for t in mixed.data["t"]] == [3, 4]
+    assert mixed.source is not None
+    assert any("converted to UTC" in n for n in mixed.source.notes)
+    with pytest.raises(ReadError) as info:
+        read_csv(
+            _write(tmp_path / "c.csv", "t\n2024-03-14T09:00:00+06:00\n2024-03-14T09:00\n"),
+            codebook=cb,
+        )
+    assert (info.value.rule, info.value.where.row) == ("tabular.mixed-time-zones", 2)

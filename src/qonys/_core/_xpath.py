@@ -109,6 +109,9 @@ def _num(v: _V) -> np.ndarray:
 def _str(v: _V) -> np.ndarray:
     if v.s is not None:
         return v.s
+    if v.kind == "node" and v.n is not None:  # a numeric column: missing is ''
+        v.s = _obj(["" if math.isnan(x) else fmt_number(x) for x in v.n.tolist()])
+        return v.s
     if v.b is not None:
         return _obj(["true" if x else "false" for x in v.b])
     return _map(_num(v), fmt_number, object)
@@ -154,8 +157,7 @@ def _node_from_series(col: pd.Series) -> _V:
         return _V("node", s=_obj(strings), n=np.where(mask, np.nan, vals.astype(float)))
     if pd.api.types.is_numeric_dtype(col.dtype):
         n = col.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        strings = ["" if math.isnan(x) else fmt_number(x) for x in n.tolist()]
-        return _V("node", s=_obj(strings), n=n)
+        return _V("node", n=n)  # its text is made only if a string comparison needs it
     return _V("node", s=_obj([_cell_text(x) for x in col.tolist()]))
 
 
@@ -197,8 +199,7 @@ class _Ctx:
                     hint="Check the variable name, or read the data with its codebook.",
                 )
             self.cache[name] = _node_from_series(self.frame[name])
-        v = self.cache[name]
-        return _V("node", s=v.s, n=v.n)
+        return self.cache[name]
 
     def full(self, kind: str, value: Any) -> _V:
         if kind == "num":

@@ -21,7 +21,7 @@ import pandas as pd
 from .._core import ReadError, Where, WriteError
 from ._tabular_kinds import Kind, infer_kind
 
-__all__ = ["convert_column", "format_cell"]
+__all__ = ["convert_column", "format_cell", "format_column"]
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -171,20 +171,25 @@ def _to_timestamp(x: object, i: int, loc: _Loc, kind: Kind) -> pd.Timestamp:
     return ts
 
 
-def _fast_numeric(col: pd.Series, want_int: bool) -> pd.Series | None:
-    """Vectorised path for a column of plain number strings; ``None`` to fall back."""
-    if len(col) == 0 or not all(isinstance(x, str) for x in col):
+_INT_LINES = re.compile(r"(?:[+-]?\d{1,18}\n)*[+-]?\d{1,18}")
+_NUM_LINES = re.compile(
+    r"(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\n)*"
+    r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+)
+
+
+def _fast_numeric(filled: np.ndarray, want_int: bool) -> np.ndarray | None:
+    """Numbers from plain number strings with one regex pass; ``None`` to fall back to the
+    cell-by-cell path (which also finds and names the first bad cell)."""
+    if len(filled) == 0:
+        return np.empty(0, dtype=np.int64 if want_int else float)
+    joined = "\n".join(filled)
+    if joined.count("\n") != len(filled) - 1:
+        return None  # a cell holds a newline
+    rx = _INT_LINES if want_int else _NUM_LINES
+    if rx.fullmatch(joined) is None:
         return None
-    s = col.astype(object).str.strip()
-    rx = _INT_RE if want_int else _NUM_RE
-    if not s.str.fullmatch(rx.pattern).all():
-        return None
-    if want_int:
-        lengths = s.str.lstrip("+-").str.len()
-        if (lengths > 18).any():
-            return None
-        return pd.Series(s.astype("int64").to_numpy(), index=col.index)
-    return pd.Series(s.astype(float).to_numpy(), index=col.index)
+    return filled.astype(np.int64 if want_int else float)
 
 
 def convert_column(
@@ -218,42 +223,42 @@ def convert_column(
     if typed is not None:
         return typed
     values = col.tolist()
-    empty = np.fromiter((_empty(x) for x in values), dtype=bool, count=len(values))
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    all_text = all(type(x) is str for x in values)  # CSV cells: the common, fast case
+    if all_text:
+        empty = np.asarray(arr == "", dtype=bool)
+    else:
+        empty = np.fromiter((_empty(x) for x in values), dtype=bool, count=len(values))
     index = col.index
     if kind == "auto":
         kind = _auto_kind(values, empty)
     if kind == "text":
+        if all_text:
+            text = arr.copy()
+            text[empty] = None
+            return pd.Series(text, index=index, name=col.name, dtype="str")
         out = [None if e else _to_text(x) for x, e in zip(values, empty, strict=True)]
         return pd.Series(out, index=index, name=col.name, dtype="str")
     if kind in ("integer", "decimal"):
         want_int = kind == "integer"
-        filled = col[~empty]
-        fast = _fast_numeric(filled, want_int) if decimal == "." else None
-        if fast is None:
+        fast_arr = _fast_numeric(arr[~empty], want_int) if all_text and decimal == "." else None
+        if fast_arr is not None:
+            fast = pd.Series(fast_arr)
+        else:
             fast = pd.Series(
                 [
                     _to_number(x, i, loc, decimal, want_int)
                     for i, (x, e) in enumerate(zip(values, empty, strict=True))
                     if not e
                 ],
-                index=filled.index,
                 dtype=object,
             )
         if want_int:
             out_int = pd.Series(pd.NA, index=index, name=col.name, dtype="Int64")
             if len(fast):
-                big = [
-                    i
-                    for i, v in zip(np.flatnonzero(~empty), fast, strict=True)
-                    if abs(int(v)) > _INT64_MAX
-                ]
-                if big:
-                    raise loc.error(
-                        int(big[0]),
-                        "the number is too large for a 64-bit integer",
-                        "tabular.integer-too-large",
-                        "Declare the variable as text (identifiers) or decimal.",
-                    )
+                if fast_arr is None:
+                    _check_int64(fast, empty, loc)
                 out_int[~empty] = fast.astype("int64").to_numpy()
             return out_int
         out_f = np.full(len(values), np.nan)
@@ -281,6 +286,17 @@ def convert_column(
         for i, (x, e) in enumerate(zip(values, empty, strict=True))
     ]
     return _stamps_series(stamps, index, col.name, loc, notes)
+
+
+def _check_int64(numbers: pd.Series, empty: np.ndarray, loc: _Loc) -> None:
+    for i, v in zip(np.flatnonzero(~empty), numbers, strict=True):
+        if abs(int(v)) > _INT64_MAX:
+            raise loc.error(
+                int(i),
+                "the number is too large for a 64-bit integer",
+                "tabular.integer-too-large",
+                "Declare the variable as text (identifiers) or decimal.",
+            )
 
 
 def _typed_fast_path(col: pd.Series, kind: Kind) -> pd.Series | None:
@@ -382,3 +398,36 @@ def format_cell(
         rule="tabular.unsupported-value",
         hint="Store numbers, text or dates in data columns.",
     )
+
+
+def format_column(col: pd.Series, kind: Kind, *, file: str, sheet: str | None) -> list[str]:
+    """A whole column as CSV text (see :func:`format_cell`), with fast paths by dtype."""
+    name = str(col.name)
+    dt = col.dtype
+    if pd.api.types.is_integer_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
+        mask = col.isna().to_numpy(dtype=bool)
+        return ["" if m else str(v) for v, m in zip(col.tolist(), mask, strict=True)]
+    if pd.api.types.is_float_dtype(dt):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        infinite = np.flatnonzero(np.isinf(values))
+        if len(infinite):
+            format_cell(
+                float(values[infinite[0]]),
+                kind=kind,
+                file=file,
+                sheet=sheet,
+                row=int(infinite[0]) + 1,
+                variable=name,
+            )
+        if kind == "integer":
+            return [
+                "" if math.isnan(v) else (str(int(v)) if v == int(v) else repr(v))
+                for v in values.tolist()
+            ]
+        return ["" if math.isnan(v) else repr(v) for v in values.tolist()]
+    if pd.api.types.is_string_dtype(dt) and not pd.api.types.is_object_dtype(dt):
+        return [v if isinstance(v, str) else "" for v in col.tolist()]
+    return [
+        format_cell(x, kind=kind, file=file, sheet=sheet, row=i + 1, variable=name)
+        for i, x in enumerate(col.tolist())
+    ]

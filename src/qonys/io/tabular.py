@@ -86,7 +86,7 @@ from ._tabular_common import (
     write_bytes,
     write_sidecar,
 )
-from ._tabular_convert import format_cell
+from ._tabular_convert import format_column
 from ._tabular_csv import decode, parse_csv
 
 __all__ = [
@@ -197,15 +197,11 @@ def _csv_bytes(
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([str(c) for c in frame.columns])
-    columns = [frame[c].tolist() for c in frame.columns]
-    names = [str(c) for c in frame.columns]
-    for i in range(len(frame)):
-        writer.writerow(
-            [
-                format_cell(col[i], kind=kinds[n], file=file, sheet=sheet, row=i + 1, variable=n)
-                for col, n in zip(columns, names, strict=True)
-            ]
-        )
+    columns = [
+        format_column(frame.iloc[:, j], kinds[str(c)], file=file, sheet=sheet)
+        for j, c in enumerate(frame.columns)
+    ]
+    writer.writerows(zip(*columns, strict=True))
     return buf.getvalue().encode("utf-8-sig")
 
 

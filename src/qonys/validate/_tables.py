@@ -41,6 +41,26 @@ def key_text(x: object) -> str | None:
     return None if text == "" else text
 
 
+def numeric_values(col: pd.Series) -> np.ndarray | None:
+    """The column as floats (NaN for missing) when its dtype is numeric, else ``None``."""
+    if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
+        return None
+    return np.asarray(col.astype("Float64").to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _code_number(code: object) -> float | None:
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int | float | np.integer | np.floating):
+        return float(code)
+    if isinstance(code, str):
+        try:
+            return float(code) if code.strip() == code and code else None
+        except ValueError:
+            return None
+    return None
+
+
 def empty_mask(col: pd.Series) -> np.ndarray:
     """System-missing cells: ``NA``/``NaN``/``None`` or the empty string."""
     mask = col.isna().to_numpy(dtype=bool, na_value=True)
@@ -62,6 +82,7 @@ class TableView:
     _context: pd.DataFrame | None = None
     _unresolved: np.ndarray | None = None
     _relevant: dict[str, tuple[np.ndarray | None, str | None]] = field(default_factory=dict)
+    _conditions: dict[str, np.ndarray | str] = field(default_factory=dict)
 
     def context(self, codebook: Codebook) -> pd.DataFrame:
         """The table plus its ancestors' variables, row-aligned through the roster keys.
@@ -113,7 +134,9 @@ class TableView:
     ) -> tuple[np.ndarray | None, str | None]:
         """Rows where ``var`` is asked (``None``: always), and a note if it could not be told."""
         if var.name not in self._relevant:
-            mask, note = relevant_mask(self.context(codebook), codebook, var, today)
+            mask, note = relevant_mask(
+                self.context(codebook), codebook, var, today, self._conditions
+            )
             self._relevant[var.name] = (mask, note)
         return self._relevant[var.name]
 
@@ -140,22 +163,33 @@ def tables(dataset: Dataset, codebook: Codebook) -> Iterator[TableView]:
 
 
 def relevant_mask(
-    context: pd.DataFrame, codebook: Codebook, var: Variable, today: date | None
+    context: pd.DataFrame,
+    codebook: Codebook,
+    var: Variable,
+    today: date | None,
+    cache: dict[str, np.ndarray | str] | None = None,
 ) -> tuple[np.ndarray | None, str | None]:
     """AND of the enclosing groups' and the variable's own ``relevant`` over ``context``.
 
     Returns ``(None, None)`` when the question is always asked, and ``(None, note)`` when a
-    condition cannot be evaluated (unsupported function, unknown reference).
+    condition cannot be evaluated (unsupported function, unknown reference). ``cache`` keeps
+    each condition's result (or failure) for the other questions of the same table.
     """
     chain = codebook.relevant_chain(var.name)
     if not chain:
         return None, None
+    memo = cache if cache is not None else {}
     mask = np.ones(len(context), dtype=bool)
     for expr in chain:
-        try:
-            mask &= evaluate_bool(expr, context, today=today).to_numpy(dtype=bool)
-        except QonysError as err:
-            return None, f"routing of {var.name} not checked: {err.message} [rule {err.rule}]"
+        if expr not in memo:
+            try:
+                memo[expr] = evaluate_bool(expr, context, today=today).to_numpy(dtype=bool)
+            except QonysError as err:
+                memo[expr] = f"{err.message} [rule {err.rule}]"
+        got = memo[expr]
+        if isinstance(got, str):
+            return None, f"routing of {var.name} not checked: {got}"
+        mask &= got
     return mask, None
 
 
@@ -183,6 +217,24 @@ def classify(
         c.missing is not None for c in (codebook.choices_of(var.name) or _NoList()).choices
     )
     if not has_codes:
+        return out
+    nums = numeric_values(col)
+    if nums is not None:
+        filled = ~empty
+        cl = codebook.choices_of(var.name)
+        for ch in cl.choices if cl is not None else ():
+            code = _code_number(ch.code)
+            if ch.missing is not None and code is not None:
+                out[filled & (nums == code)] = ch.missing.value
+        for m in var.missing:  # the variable's own codes win over the list's
+            if m.is_range and m.low is not None and m.high is not None:
+                hit = (nums >= m.low) & (nums <= m.high)
+            else:
+                code = _code_number(m.value)
+                if code is None:
+                    continue
+                hit = nums == code
+            out[filled & hit] = m.kind.value
         return out
     cache: dict[object, str | None] = {}
     values = col.tolist()

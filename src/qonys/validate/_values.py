@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._core import Codebook, QonysError, Variable
 from .._core.expressions import evaluate_bool
-from ._tables import TableView, classify, empty_mask, key_text
+from ._tables import TableView, classify, empty_mask, key_text, numeric_values
 from .report import Issue
 
 __all__ = ["check_variable"]
@@ -21,6 +21,7 @@ __all__ = ["check_variable"]
 _NUM_RE = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _INT_TEXT = re.compile(r"^-?(?:0|[1-9]\d*)$")
+_NUM_TEXT = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _TEXT_TYPES = frozenset({"text", "calculate", "other", "geopoint", "note"})
 
 Emit = Callable[..., None]
@@ -90,26 +91,39 @@ def check_variable(
             Issue(rule, "error", message, var.name, int(i) + 1, view.name, kind, file),
         )
 
+    nums_arr = numeric_values(col)
     if var.type in ("integer", "decimal", "binary") or (
         var.type == "select_one" and col.dtype != object and _numeric_list(codebook, var)
     ):
-        for i in np.flatnonzero(valid):
-            n = _number(values[i])
-            if n is None:
-                issue(i, "type.not-a-number", f"{_show(var, values[i])} is not a number")
-                valid[i] = False
-            elif var.type in ("integer", "binary") and math.isfinite(n) and n != int(n):
-                issue(i, "type.not-an-integer", f"{_show(var, values[i])} is not a whole number")
-                valid[i] = False
+        if nums_arr is not None:
+            if var.type in ("integer", "binary"):
+                with np.errstate(invalid="ignore"):
+                    frac = valid & np.isfinite(nums_arr) & (nums_arr != np.trunc(nums_arr))
+                for i in np.flatnonzero(frac):
+                    issue(
+                        i, "type.not-an-integer", f"{_show(var, values[i])} is not a whole number"
+                    )
+                valid &= ~frac
+        else:
+            for i in np.flatnonzero(valid):
+                n = _number(values[i])
+                if n is None:
+                    issue(i, "type.not-a-number", f"{_show(var, values[i])} is not a number")
+                    valid[i] = False
+                elif var.type in ("integer", "binary") and math.isfinite(n) and n != int(n):
+                    issue(
+                        i, "type.not-an-integer", f"{_show(var, values[i])} is not a whole number"
+                    )
+                    valid[i] = False
     if var.type in ("date", "datetime") and not pd.api.types.is_datetime64_any_dtype(col.dtype):
         for i in np.flatnonzero(valid):
             x = values[i]
             if not (isinstance(x, date) or (isinstance(x, str) and _DATE_RE.match(x))):
                 issue(i, "type.not-a-date", f"{_show(var, x)} is not a date")
                 valid[i] = False
-    _check_codes(codebook, var, values, valid, issue)
+    _check_codes(codebook, var, values, nums_arr, valid, issue)
     _check_constraint(view, codebook, var, values, valid, today, issue, notes)
-    _check_scales(codebook, var, values, valid, issue)
+    _check_scales(codebook, var, values, nums_arr, valid, issue)
     _check_routing(codebook, var, kinds, relevant, unknown, issue)
     return kinds
 
@@ -125,35 +139,45 @@ def _check_codes(
     codebook: Codebook,
     var: Variable,
     values: list[object],
+    nums_arr: np.ndarray | None,
     valid: np.ndarray,
     issue: Callable[..., None],
 ) -> None:
     if var.type == "binary":
-        for i in np.flatnonzero(valid):
-            if _number(values[i]) not in (0.0, 1.0):
-                issue(i, "binary.not-0-1", f"{_show(var, values[i])} is neither 0 nor 1")
-                valid[i] = False
+        if nums_arr is not None:
+            bad = np.flatnonzero(valid & ~np.isin(nums_arr, [0.0, 1.0]))
+        else:
+            bad = np.array([i for i in np.flatnonzero(valid) if _number(values[i]) not in (0, 1)])
+        for i in bad:
+            issue(i, "binary.not-0-1", f"{_show(var, values[i])} is neither 0 nor 1")
+        valid[bad.astype(int)] = False
         return
     cl = codebook.choices_of(var.name) if var.type in ("select_one", "select_multiple") else None
     if cl is None:
         return
     nums, strs = _code_keys(cl.codes())
-    for i in np.flatnonzero(valid):
-        x = values[i]
-        if var.type == "select_one":
-            if not _in_codes(x, nums, strs):
-                issue(i, "codes.not-in-list", f"{_show(var, x)} is not a code of list {cl.name!r}")
-                valid[i] = False
+    if var.type == "select_one":
+        if nums_arr is not None:
+            allowed = nums | {float(c) for c in strs if _NUM_TEXT.match(c)}
+            bad = np.flatnonzero(valid & ~np.isin(nums_arr, list(allowed)))
         else:
-            bad = [t for t in str(key_text(x) or "").split() if t not in strs]
-            if bad:
-                shown = ", ".join(repr(t[:20]) for t in bad[:3])
-                issue(
-                    i,
-                    "codes.token-not-in-list",
-                    f"choice(s) {shown} are not codes of list {cl.name!r}",
-                )
-                valid[i] = False
+            bad = np.array(
+                [i for i in np.flatnonzero(valid) if not _in_codes(values[i], nums, strs)]
+            )
+        for i in bad:
+            issue(
+                i, "codes.not-in-list", f"{_show(var, values[i])} is not a code of list {cl.name!r}"
+            )
+        valid[bad.astype(int)] = False
+        return
+    for i in np.flatnonzero(valid):
+        bad_tokens = [t for t in str(key_text(values[i]) or "").split() if t not in strs]
+        if bad_tokens:
+            shown = ", ".join(repr(t[:20]) for t in bad_tokens[:3])
+            issue(
+                i, "codes.token-not-in-list", f"choice(s) {shown} are not codes of list {cl.name!r}"
+            )
+            valid[i] = False
 
 
 def _check_constraint(
@@ -187,20 +211,25 @@ def _check_scales(
     codebook: Codebook,
     var: Variable,
     values: list[object],
+    nums_arr: np.ndarray | None,
     valid: np.ndarray,
     issue: Callable[..., None],
 ) -> None:
     for sc in codebook.scales:
         if var.name not in sc.items or sc.low is None or sc.high is None:
             continue
-        for i in np.flatnonzero(valid):
-            n = _number(values[i])
-            if n is not None and not (sc.low <= n <= sc.high):
-                issue(
-                    i,
-                    "range.outside-scale",
-                    f"{_show(var, values[i])} is outside scale {sc.name!r} ({sc.low}..{sc.high})",
-                )
+        if nums_arr is not None:
+            numbers = nums_arr
+        else:
+            numbers = np.array([np.nan if (n := _number(x)) is None else n for x in values])
+        with np.errstate(invalid="ignore"):
+            outside = valid & ((numbers < sc.low) | (numbers > sc.high))
+        for i in np.flatnonzero(outside):
+            issue(
+                i,
+                "range.outside-scale",
+                f"{_show(var, values[i])} is outside scale {sc.name!r} ({sc.low}..{sc.high})",
+            )
 
 
 def _check_routing(
