@@ -15,6 +15,7 @@ from qonys._core import (
     Dataset,
     MRSet,
     PrivacyError,
+    Result,
     Roster,
     SourceInfo,
     Variable,
@@ -152,6 +153,8 @@ def test_scan_reports_counts_and_masked_examples_only() -> None:
     assert "87012345678" not in text
     assert "900101300126" not in text
     assert report.variables == ("q7", "loc", "comment", "m/fio", "helper")
+    assert isinstance(report, Result)
+    assert "900101300126" not in str(report.to_dict())
 
 
 def test_allow_skips_a_false_alarm() -> None:

@@ -18,6 +18,7 @@ from qonys._core import (
     MissingCode,
     MRSet,
     QonysError,
+    Result,
     Roster,
     Scale,
     SourceInfo,
@@ -102,6 +103,8 @@ def test_clean_survey_has_no_errors() -> None:
     # _index is a roster key: not reported; nothing else is outside the codebook
     assert report.issues == ()
     assert report.to_frame().columns.tolist() == list(REPORT_COLUMNS)
+    assert isinstance(report, Result)
+    assert report.to_dict()["meta"]["policies"] == {"on_error": "report"}
 
 
 def test_missing_kinds_and_counts() -> None:

@@ -86,7 +86,15 @@ def find_sidecar(path: Path) -> Path | None:
 
 def load_sidecar(sidecar: Path) -> tuple[Codebook, dict[str, str]]:
     """Read a data file's sidecar (strict UTF-8)."""
-    raw = sidecar.read_bytes()
+    try:
+        raw = sidecar.read_bytes()
+    except OSError as err:
+        raise ReadError(
+            f"cannot read the codebook sidecar ({err.strerror or type(err).__name__})",
+            where=Where(file=str(sidecar)),
+            rule="read.os-error",
+            hint="Check the file's permissions.",
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -272,7 +272,15 @@ def read_yaml_codebook(path: Path, **options: Any) -> Codebook:
             where=Where(file=str(path), key=sorted(options)[0]),
             rule="read.unknown-option",
         )
-    raw = Path(path).read_bytes()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise ReadError(
+            f"cannot read the codebook ({err.strerror or type(err).__name__})",
+            where=Where(file=str(path)),
+            rule="read.os-error",
+            hint="Check the path and the file's permissions.",
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
