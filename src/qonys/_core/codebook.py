@@ -585,6 +585,10 @@ class Codebook:
         Free notes (e.g. SPSS documents, provenance).
     groups : tuple of Group
         Groups and repeat groups with their labels and routing (XLSForm structure).
+    group_relevant : Mapping[str, str]
+        ``relevant`` expressions of (repeat) groups, keyed by the group path joined with ``/``
+        (``"migration/work"``). A question is asked only when its own ``relevant`` and those of
+        every enclosing group are true; see :meth:`relevant_chain`.
     """
 
     variables: tuple[Variable, ...] = ()
@@ -600,6 +604,7 @@ class Codebook:
     id_variable: str | None = None
     notes: tuple[str, ...] = ()
     groups: tuple[Group, ...] = ()
+    group_relevant: Mapping[str, str] = dataclasses.field(default_factory=FrozenMap)
     _index: Mapping[str, int] = dataclasses.field(
         default_factory=FrozenMap, init=False, repr=False, compare=False
     )
@@ -619,6 +624,14 @@ class Codebook:
             self, "languages", FrozenMap({str(k): str(v) for k, v in self.languages.items()})
         )
         object.__setattr__(self, "title", _labels(self.title))
+        # Group conditions live on ``groups`` (from an XLSForm); ``group_relevant`` is the same
+        # information keyed by path, and may add conditions for groups not declared as ``Group``.
+        # Both are merged here so routing sees one mapping; explicit entries win.
+        merged = {"/".join(g.path): g.relevant for g in self.groups if g.relevant}
+        merged.update(
+            {str(k): str(v) for k, v in dict(self.group_relevant).items() if v not in (None, "")}
+        )
+        object.__setattr__(self, "group_relevant", FrozenMap(merged))
         index: dict[str, int] = {}
         for i, v in enumerate(self.variables):
             if v.name in index:
@@ -774,6 +787,30 @@ class Codebook:
             hint=_suggest(name, [r.name for r in self.rosters]),
         )
 
+    def relevant_chain(self, name: str) -> tuple[str, ...]:
+        """``relevant`` expressions that must all hold for variable ``name`` to be asked.
+
+        The enclosing groups' conditions come first (outermost first), then the variable's own.
+
+        Examples
+        --------
+        >>> cb = Codebook(
+        ...     variables=(Variable("employer", "text", group=("work",), relevant="${paid} = 1"),),
+        ...     group_relevant={"work": "${employed} = 'yes'"},
+        ... )
+        >>> cb.relevant_chain("employer")
+        ("${employed} = 'yes'", '${paid} = 1')
+        """
+        v = self.variable(name)
+        chain = [
+            self.group_relevant["/".join(v.group[: i + 1])]
+            for i in range(len(v.group))
+            if "/".join(v.group[: i + 1]) in self.group_relevant
+        ]
+        if v.relevant:
+            chain.append(v.relevant)
+        return tuple(chain)
+
     def variables_of(self, repeat: str | None) -> tuple[Variable, ...]:
         """Variables of the main table (``None``) or of roster ``repeat``."""
         return tuple(v for v in self.variables if v.repeat == repeat)
@@ -848,11 +885,23 @@ class Codebook:
             groups=tuple(
                 g for g in self.groups if any(v.group[: len(g.path)] == g.path for v in vars_)
             ),
+            group_relevant=self.group_relevant,
         )
 
     # -- plain data --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (the YAML sidecar format). Inverse of :meth:`from_dict`."""
+        """Plain data (the YAML sidecar format). Inverse of :meth:`from_dict`.
+
+        ``group_relevant`` is included only when some group has a condition.
+        """
+        out = self._to_dict()
+        declared = {"/".join(g.path): g.relevant for g in self.groups if g.relevant}
+        extra = {k: v for k, v in self.group_relevant.items() if declared.get(k) != v}
+        if extra:
+            out["group_relevant"] = extra
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "qonys_codebook": 1,
             "title": dict(self.title),
@@ -992,6 +1041,13 @@ class Codebook:
                 for g in data.get("groups") or []
             )
             title = data.get("title") or {}
+            group_relevant = data.get("group_relevant") or {}
+            if not isinstance(group_relevant, Mapping):
+                raise CodebookError(
+                    "'group_relevant' must map group paths to expressions",
+                    where=Where(file=source, key="group_relevant"),
+                    rule="codebook.format",
+                )
             return cls(
                 variables=variables,
                 choice_lists=choice_lists,
@@ -1006,6 +1062,7 @@ class Codebook:
                 id_variable=data.get("id_variable"),
                 notes=tuple(data.get("notes") or ()),
                 groups=groups,
+                group_relevant=group_relevant,
             )
         except CodebookError as err:
             raise err.located(file=source) from None

@@ -7,8 +7,9 @@ YAML sidecars. Each format lives in its own module and registers itself by name.
 
 # Built-in formats register themselves on import (one module per format).
 # sav: .sav/.zsav; stata: .dta; xlsform(+_write): XLSForm codebooks;
-# kobo: kobo_csv, kobo_xlsx; odk: odk_central, odk_briefcase.
-from . import kobo, odk, sav, stata, xlsform, xlsform_write  # noqa: F401
+# kobo: kobo_csv, kobo_xlsx; odk: odk_central, odk_briefcase;
+# tabular: csv, xlsx, parquet with sidecar; yaml_codebook: YAML codebooks.
+from . import kobo, odk, sav, stata, tabular, xlsform, xlsform_write, yaml_codebook  # noqa: F401
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,

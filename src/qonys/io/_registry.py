@@ -101,6 +101,8 @@ def detect_format(path: str | Path) -> str:
     ``SubmissionDate`` / ``meta-instanceID`` -> ``odk_central``, with ``KEY`` and
     ``SubmissionDate`` plus Briefcase's ``SET-OF-`` columns -> ``odk_briefcase``, else ``csv``;
     ``.xlsx`` with Kobo meta columns on its first sheet -> ``kobo_xlsx``, else ``xlsx``.
+    A ``.csv`` or ``.xlsx`` with a qonys sidecar ``<file>.codebook.yaml`` beside it is ``csv`` or
+    ``xlsx`` whatever its columns (a Kobo export saved by qonys keeps ``_uuid``).
 
     Raises
     ------
@@ -118,6 +120,8 @@ def detect_format(path: str | Path) -> str:
         return "parquet"
     if name.endswith(".zip"):
         return "odk_central"
+    if name.endswith((".csv", ".xlsx")) and p.with_name(p.name + ".codebook.yaml").is_file():
+        return "csv" if name.endswith(".csv") else "xlsx"  # written by qonys, with its sidecar
     if name.endswith((".csv", ".tsv", ".txt")):
         _, header = _sniff_csv_header(p)
         cols = set(header)
