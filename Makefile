@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qonys-installed
 DEMO_OUT ?= demo-output
+# Python folders that ruff checks (only those present in this checkout).
+LINT_DIRS := $(wildcard src tests benchmarks tools)
 
 .PHONY: demo test lint typecheck install clean
 
@@ -21,8 +23,8 @@ demo: $(STAMP)
 	$(BIN)/qonys demo --out $(DEMO_OUT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -107,6 +107,8 @@ QUESTION_KEYS = frozenset(
 )
 SCORE_TYPES = ("ordinal", "key", "count", "lookup", "access", "derived", "raw")
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 EXCLUSIVE_MESSAGE = {
@@ -194,6 +196,7 @@ class Source:
     modules: dict[str, Module]
     indices: dict[str, Any]
     intro: str
+    _scale_forms: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def lang_codes(self) -> list[str]:
@@ -211,24 +214,41 @@ class Source:
         raise BuildError(f"scale {scale!r} is used but no module declares it")
 
     def scale_forms(self, scale: str) -> list[str]:
-        """Forms in which a scale is tagged: those containing its declaring module."""
+        """Forms in which a scale is tagged: those containing its declaring module and items."""
+        if scale not in self._scale_forms:
+            self._scale_forms[scale] = self._compute_scale_forms(scale)
+        return list(self._scale_forms[scale])
+
+    def _compute_scale_forms(self, scale: str) -> list[str]:
         owner = self.scale_owner(scale)
         spec = owner.scales[scale]
         forms = [f for f, fs in self.forms.items() if owner.id in fs["modules"]]
         if spec.get("forms"):
             forms = [f for f in forms if f in spec["forms"]]
-        return forms
+        return [f for f in forms if self._has_items(scale, f)]
+
+    def _has_items(self, scale: str, form: str) -> bool:
+        for mid in self.forms[form]["modules"]:
+            module = self.modules[mid]
+            if not _in_form(module.raw, form):
+                continue
+            for q in _walk_in_form(module.questions, form):
+                if q.get("scale") == scale:
+                    return True
+        return False
 
 
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         raise BuildError(f"{path.name}: invalid YAML: {exc}") from exc
 
 
-def _labels(value: Any, where: str, langs: Sequence[str], *, required: bool = True) -> dict[str, str]:
+def _labels(
+    value: Any, where: str, langs: Sequence[str], *, required: bool = True
+) -> dict[str, str]:
     if value is None:
         if required:
             raise BuildError(f"{where}: missing text")
@@ -323,6 +343,8 @@ def load_source(source_dir: Path = SOURCE_DIR) -> Source:
     missing: dict[str, Choice] = {}
     for code, raw in (choices_doc.get("_missing") or {}).items():
         labels = _labels({k: raw.get(k) for k in langs}, f"_choices.yaml: missing {code}", langs)
+        if raw.get("missing") not in MISSING_KINDS:
+            raise BuildError(f"_choices.yaml: missing code {code} must be one of {MISSING_KINDS}")
         missing[str(code)] = Choice(str(code), labels, raw["missing"], True)
     lists = _parse_choice_lists(choices_doc, "_choices.yaml", langs, missing)
 
@@ -339,8 +361,9 @@ def load_source(source_dir: Path = SOURCE_DIR) -> Source:
             raw.get("choices") or {}, path.name, langs, missing
         ).items():
             if name in lists:
-                raise BuildError(f"{path.name}: choice list {name!r} already defined in "
-                                 f"{lists[name].origin}")
+                raise BuildError(
+                    f"{path.name}: choice list {name!r} already defined in {lists[name].origin}"
+                )
             lists[name] = cl
 
     forms = dict(forms_doc["forms"])
@@ -410,6 +433,15 @@ def _walk(questions: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]
             yield from _walk(q["questions"])
 
 
+def _walk_in_form(questions: Iterable[Mapping[str, Any]], form: str) -> Iterator[Mapping[str, Any]]:
+    for q in questions:
+        if not _in_form(q, form):
+            continue
+        yield q
+        if "questions" in q:
+            yield from _walk_in_form(q["questions"], form)
+
+
 # --------------------------------------------------------------------------------------------
 # Forms
 
@@ -468,7 +500,9 @@ def _question_row(src: Source, module: Module, q: Mapping[str, Any], form: str) 
             constraint = f"({constraint}) and {excl}" if constraint else excl
             for lang in src.lang_codes:
                 own = messages.get(lang)
-                messages[lang] = f"{own} {EXCLUSIVE_MESSAGE[lang]}" if own else EXCLUSIVE_MESSAGE[lang]
+                messages[lang] = (
+                    f"{own} {EXCLUSIVE_MESSAGE[lang]}" if own else EXCLUSIVE_MESSAGE[lang]
+                )
     if constraint:
         row["constraint"] = str(constraint)
         for lang, text in messages.items():
@@ -598,14 +632,18 @@ def _check_form(src: Source, form: str, survey: list[dict[str, str]]) -> None:
         for key, value in row.items():
             for ref in REF_RE.findall(value):
                 if ref not in names:
-                    raise BuildError(f"{form}: {row.get('name')!r} {key} refers to unknown ${{{ref}}}")
+                    raise BuildError(
+                        f"{form}: {row.get('name')!r} {key} refers to unknown ${{{ref}}}"
+                    )
     for list_name in {r["type"].split()[1] for r in survey if r["type"].startswith("select_")}:
         for c in src.choice_lists[list_name].choices:
             for lang, text in c.labels.items():
                 for ref in REF_RE.findall(text):
                     if ref not in names:
-                        raise BuildError(f"{form}: choice {list_name}/{c.name} label ({lang}) "
-                                         f"refers to unknown ${{{ref}}}")
+                        raise BuildError(
+                            f"{form}: choice {list_name}/{c.name} label ({lang}) "
+                            f"refers to unknown ${{{ref}}}"
+                        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -641,7 +679,8 @@ def xlsx_bytes(tables: FormTables) -> bytes:
         ("settings", tables.settings_columns, tables.settings),
     )
     ws = wb.active
-    assert ws is not None
+    if ws is None:  # pragma: no cover - a new workbook always has a sheet
+        raise BuildError("openpyxl created a workbook without a sheet")
     for i, (title, columns, rows) in enumerate(sheets):
         if i:
             ws = wb.create_sheet()
@@ -683,8 +722,10 @@ def _scale_items(src: Source, scale: str) -> list[tuple[Module, Mapping[str, Any
     for form in forms:
         for mid in src.forms[form]["modules"]:
             m = src.modules[mid]
-            for q in _walk(m.questions):
-                if q.get("scale") == scale and _in_form(q, form) and q["name"] not in seen:
+            if not _in_form(m.raw, form):
+                continue
+            for q in _walk_in_form(m.questions, form):
+                if q.get("scale") == scale and q["name"] not in seen:
                     seen.add(str(q["name"]))
                     items.append((m, q))
     return items
@@ -725,7 +766,10 @@ def scale_table(src: Source) -> dict[str, dict[str, Any]]:
             }
             if len(lows) == 1 and len(highs) == 1 and None not in lows:
                 record["low"], record["high"] = lows.pop(), highs.pop()
+            mixed = any(d["score"].get("type") != default_score for d in detail.values())
             record["scoring"] = default_score
+            if mixed:
+                record["scoring_note"] = "some items are scored differently: see item_detail"
             for key in ("dont_know", "min_items", "short_form", "role", "source", "note"):
                 if key in spec:
                     record[key] = spec[key]
@@ -745,7 +789,7 @@ def render_scales(src: Source) -> str:
         "# Scales and composite indices of the standard qonys instrument.\n"
         "# Generated by tools/build_instrument.py from src/*.yaml: do not edit by hand.\n"
     )
-    return head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
+    return head + yaml.dump(body, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -756,21 +800,36 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
-def _question_doc(src: Source, q: Mapping[str, Any], forms: list[str]) -> list[str]:
+def _source_of(module: Module, q: Mapping[str, Any]) -> str:
+    return str(q.get("source") or module.raw.get("source") or "own")
+
+
+def _origin(source: str) -> str:
+    """First word of a provenance note: published, adapted or own."""
+    word = re.split(r"[\s:;,(]", source.strip(), maxsplit=1)[0].lower()
+    return word if word in ("published", "adapted", "own") else "own"
+
+
+def _anchor(list_name: str) -> str:
+    return "list-" + list_name.replace("_", "-")
+
+
+def _question_doc(src: Source, module: Module, q: Mapping[str, Any]) -> list[str]:
     qtype = str(q["type"])
     base = _base_type(qtype)
-    head = f"#### `{q['name']}` · {base}"
-    if base in ("select_one", "select_multiple"):
-        head += f" [`{qtype.split()[1]}`](#list-{qtype.split()[1].replace('_', '-')})"
-    elif qtype in ("begin_group", "begin_repeat"):
-        head = f"#### `{q['name']}` · {'repeat group' if base == 'begin_repeat' else 'group'}"
+    if qtype in ("begin_group", "begin_repeat"):
+        kind = "repeat group" if base == "begin_repeat" else "group"
+        head = f"#### `{q['name']}` · {kind}"
+    else:
+        head = f"#### `{q['name']}` · {base}"
+        if base in ("select_one", "select_multiple"):
+            list_name = qtype.split()[1]
+            head += f" [`{list_name}`](#{_anchor(list_name)})"
     if q.get("scale"):
         head += f" · scale `{q['scale']}`" + (" (reverse-keyed)" if q.get("reverse") else "")
     lines = [head, ""]
     if q.get("forms"):
-        lines += [f"*Form: {', '.join(q['forms'])} only.*", ""]
-    elif len(forms) > 1:
-        pass
+        lines += [f"*Only in the `{'`, `'.join(q['forms'])}` form.*", ""]
     for key, title in (("label", None), ("hint", "hint")):
         if key in q:
             for lang in src.lang_codes:
@@ -786,28 +845,79 @@ def _question_doc(src: Source, q: Mapping[str, Any], forms: list[str]) -> list[s
         score = q["score"]
         extra = ", ".join(f"{k} = {v}" for k, v in score.items() if k != "type")
         meta.append(f"scoring: {score['type']}" + (f" ({extra})" if extra else ""))
-    if q.get("source"):
-        meta.append(f"source: {q['source']}")
+    if base not in NO_LABEL_TYPES and base not in ("note", "begin_group", "begin_repeat"):
+        meta.append(f"source: {_source_of(module, q)}")
     if meta:
         lines.append("- " + "; ".join(_md(x) for x in meta))
     lines.append("")
     return lines
 
 
+def _variables_table(src: Source, module: Module) -> list[str]:
+    rows = ["| variable | type | choices | scale | form | origin |", "|---|---|---|---|---|---|"]
+    for q in _walk(module.questions):
+        qtype = str(q["type"])
+        base = _base_type(qtype)
+        if base in ("note", "begin_group", "end_group"):
+            continue
+        list_name = qtype.split()[1] if base in ("select_one", "select_multiple") else ""
+        choices = f"[`{list_name}`](#{_anchor(list_name)})" if list_name else ""
+        kind = "repeat" if base == "begin_repeat" else base
+        scale = f"`{q['scale']}`" + (" (r)" if q.get("reverse") else "") if q.get("scale") else ""
+        forms = ", ".join(q["forms"]) if q.get("forms") else "all"
+        origin = (
+            ""
+            if base in NO_LABEL_TYPES or base == "begin_repeat"
+            else _origin(_source_of(module, q))
+        )
+        rows.append(f"| `{q['name']}` | {kind} | {choices} | {scale} | {forms} | {origin} |")
+    return rows + [""]
+
+
+def _render_index(name: str, spec: Mapping[str, Any]) -> list[str]:
+    lines = [f"### `{name}`: {spec['label']['en']}", ""]
+    lines.append(f"- forms: {', '.join(spec.get('forms', []))}")
+    if spec.get("aggregate"):
+        lines.append(f"- aggregate: {spec['aggregate']}")
+    for comp in spec.get("components", []):
+        parts = []
+        for key in ("scale", "variable", "index", "network"):
+            if key in comp:
+                parts.append(
+                    f"{key} `{comp[key]}`" if key != "network" else f"network: {comp[key]}"
+                )
+        if "max_of" in comp:
+            parts.append("larger of " + ", ".join(f"`{x}`" for x in comp["max_of"]))
+        if "coding" in comp:
+            parts.append("coding " + ", ".join(f"{k} -> {v}" for k, v in comp["coding"].items()))
+        if "rule" in comp:
+            parts.append(str(comp["rule"]))
+        if "forms" in comp:
+            parts.append(f"{', '.join(comp['forms'])} form only")
+        lines.append(f"- component `{comp['id']}`: " + "; ".join(parts))
+    if spec.get("rule"):
+        lines.append(f"- rule: {_md(str(spec['rule']))}")
+    if spec.get("source"):
+        lines.append(f"- source: {spec['source']}")
+    lines.append("")
+    return lines
+
+
 def render_docs(src: Source) -> str:
     """Text of docs/instrument.md."""
-    out: list[str] = []
-    out.append("<!-- Generated by tools/build_instrument.py from "
-               "src/qonys/data/instrument/src/: do not edit by hand. -->")
-    out.append("")
-    out.append(src.intro.rstrip())
-    out.append("")
-    out.append(f"Instrument version: **{src.version}**.")
-    out.append("")
-    out.append("## Forms and modules")
-    out.append("")
-    out.append("| module | group | title (en) | " + " | ".join(f"`{f}`" for f in src.forms) + " |")
-    out.append("|---|---|---|" + "---|" * len(src.forms))
+    out: list[str] = [
+        "<!-- Generated by tools/build_instrument.py from "
+        "src/qonys/data/instrument/src/: do not edit by hand. -->",
+        "",
+        src.intro.rstrip(),
+        "",
+        f"Instrument version: **{src.version}**.",
+        "",
+        "## Forms and modules",
+        "",
+        "| module | title | " + " | ".join(f"`{f}`" for f in src.forms) + " |",
+        "|---|---|" + "---|" * len(src.forms),
+    ]
     seen: list[str] = []
     for fspec in src.forms.values():
         for mid in fspec["modules"]:
@@ -815,74 +925,82 @@ def render_docs(src: Source) -> str:
                 seen.append(mid)
     for mid in seen:
         m = src.modules[mid]
-        marks = []
-        for fname, fspec in src.forms.items():
-            if mid in fspec["modules"]:
-                marks.append(str(fspec["modules"].index(mid) + 1))
-            else:
-                marks.append("")
-        out.append(f"| [`{mid}`](#module-{mid}) | `{m.group or '(none)'}` | {m.title['en']} | "
-                   + " | ".join(marks) + " |")
-    out.append("")
-    out.append("Numbers give the position of the module in each form.")
-    out.append("")
+        marks = [
+            str(fs["modules"].index(mid) + 1) if mid in fs["modules"] else ""
+            for fs in src.forms.values()
+        ]
+        out.append(f"| [`{mid}`](#module-{mid}) | {m.title['en']} | " + " | ".join(marks) + " |")
+    out += ["", "Numbers give the position of the module in each form.", ""]
+    table = scale_table(src)
     for mid in seen:
         m = src.modules[mid]
         forms = [f for f, fs in src.forms.items() if mid in fs["modules"]]
-        out.append(f'<a id="module-{mid}"></a>')
-        out.append("")
-        out.append(f"## Module `{mid}`: {m.title['en']}")
-        out.append("")
-        for lang in src.lang_codes:
-            out.append(f"- **{lang}**: {m.title[lang]}")
-        out.append(f"- forms: {', '.join(forms)}; group `{m.group or '(none)'}`"
-                   + (f"; asked when `{src.gate}`" if m.gated and m.group else ""))
-        out.append("")
+        out += [f'<a id="module-{mid}"></a>', "", f"## Module `{mid}`: {m.title['en']}", ""]
+        out += [f"- **{lang}**: {m.title[lang]}" for lang in src.lang_codes]
+        where = (
+            f"- forms: {', '.join(forms)}; group `{m.group}`"
+            if m.group
+            else (f"- forms: {', '.join(forms)}; no group")
+        )
+        if m.gated and m.group:
+            where += f"; asked when `{src.gate}`"
+        out += [where, ""]
         if m.raw.get("description"):
             out += [str(m.raw["description"]).strip(), ""]
         if m.raw.get("references"):
-            out.append("**Sources.**")
-            out.append("")
-            out += [f"- {r}" for r in m.raw["references"]]
-            out.append("")
+            out += ["**Sources.**", ""] + [f"- {r}" for r in m.raw["references"]] + [""]
         if m.raw.get("scoring"):
             out += ["**Scoring.**", "", str(m.raw["scoring"]).strip(), ""]
         if m.scales:
-            out.append("**Scales.**")
-            out.append("")
-            out.append("| scale | items | reverse-keyed | scoring |")
-            out.append("|---|---|---|---|")
-            table = scale_table(src)
+            out += [
+                "**Scales.**",
+                "",
+                "| scale | items | reverse-keyed | scoring |",
+                "|---|---|---|---|",
+            ]
             for scale in m.scales:
                 rec = table[scale]
-                out.append(
-                    f"| `{scale}` ({rec['label']['en']}) | "
-                    + ", ".join(f"`{i}`" for i in rec["items"])
-                    + " | "
-                    + (", ".join(f"`{i}`" for i in rec["reverse"]) or "none")
-                    + f" | {rec['scoring']} |"
-                )
+                items = ", ".join(f"`{i}`" for i in rec["items"])
+                rev = ", ".join(f"`{i}`" for i in rec["reverse"]) or "none"
+                how = rec["scoring"] + (" (some items differ)" if "scoring_note" in rec else "")
+                out.append(f"| `{scale}` ({rec['label']['en']}) | {items} | {rev} | {how} |")
             out.append("")
-        out.append("**Questions.**")
-        out.append("")
+        out += ["**Variables.**", ""] + _variables_table(src, m)
+        out += ["**Questions.**", ""]
         for q in _walk(m.questions):
-            out += _question_doc(src, q, forms)
-    out.append("## Choice lists")
+            out += _question_doc(src, m, q)
+    out += [
+        "## Scales",
+        "",
+        "| scale | forms | items | range | scoring | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rec in table.items():
+        rng = f"{rec['low']}-{rec['high']}" if "low" in rec else "per item"
+        out.append(
+            f"| `{name}` ({rec['label']['en']}) | {', '.join(rec['forms'])} | {len(rec['items'])}"
+            f" | {rng} | {rec['scoring']} | {rec.get('source', '')} |"
+        )
     out.append("")
-    out.append("Codes 98 and 99 are the missing codes (`missing` column of the choices sheet: "
-               "`dont_know`, `refused`).")
-    out.append("")
+    indices = src.indices.get("indices", {})
+    if indices:
+        out += ["## Composite indices", ""]
+        for name, spec in indices.items():
+            out += _render_index(name, spec)
+    out += [
+        "## Choice lists",
+        "",
+        "Codes 98 and 99 are the missing codes (`missing` column of the choices sheet: "
+        '`dont_know`, `refused`); *exclusive* marks a "none of these" answer that cannot be '
+        "combined with others.",
+        "",
+    ]
     for cl in src.choice_lists.values():
-        out.append(f'<a id="list-{cl.name.replace("_", "-")}"></a>')
-        out.append("")
-        out.append(f"### `{cl.name}`")
-        out.append("")
-        extra = [k for k in CHOICE_EXTRA_COLUMNS if any(k in c.extra for c in cl.choices)]
-        out.append("| code | " + " | ".join(src.lang_codes) + " | missing | "
-                   + " | ".join(extra) + (" |" if extra else "|").lstrip())
-        out[-1] = out[-1].replace("|  |", "|").rstrip()
-        cols = 2 + len(src.lang_codes) + len(extra)
-        out.append("|" + "---|" * cols)
+        extra = [k for k in CHOICE_EXTRA_COLUMNS[1:] if any(k in c.extra for c in cl.choices)]
+        header = ["code", *src.lang_codes, "flag", *extra]
+        out += [f'<a id="{_anchor(cl.name)}"></a>', "", f"### `{cl.name}`", ""]
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "---|" * len(header))
         for c in cl.choices:
             cells = [c.name] + [_md(c.labels[lang]) for lang in src.lang_codes]
             cells.append(c.missing or ("exclusive" if c.exclusive else ""))

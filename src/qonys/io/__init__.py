@@ -17,18 +17,22 @@ from ._registry import (
     write,
     write_codebook,
 )
+from .instrument import INSTRUMENTS, instrument_path, scales_path
 
 # Built-in formats register themselves on import (one module per format).
 
 __all__ = [
     "CODEBOOK_READERS",
     "CODEBOOK_WRITERS",
+    "INSTRUMENTS",
     "READERS",
     "WRITERS",
     "detect_codebook_format",
     "detect_format",
+    "instrument_path",
     "read",
     "read_codebook",
+    "scales_path",
     "write",
     "write_codebook",
 ]
