@@ -39,8 +39,8 @@ def test_every_concept_has_a_term_in_each_language() -> None:
     assert len(concepts) == len(set(concepts)), "a concept is listed twice"
     for row in rows:
         assert len(row) == 5, row
-        concept, kk, ru, definition = row[:4]
-        assert concept and kk and ru and definition, row
+        kk, ru = row[1], row[2]
+        assert all(row[:4]), row
         assert re.search("[А-Яа-яӘәҚқҢңҰұҮүІі]", kk), row
         assert re.search("[А-Яа-я]", ru), row
 
