@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qonys-installed
 DEMO_OUT ?= demo-output
+# Python folders that ruff checks (only those present in this checkout).
 
 .PHONY: demo test lint typecheck install clean
 

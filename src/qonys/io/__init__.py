@@ -22,19 +22,23 @@ from ._registry import (
     write,
     write_codebook,
 )
+from .instrument import INSTRUMENTS, instrument_path, scales_path
 from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [
     "CODEBOOK_READERS",
     "CODEBOOK_WRITERS",
+    "INSTRUMENTS",
     "READERS",
     "WRITERS",
     "XLSFormLintReport",
     "detect_codebook_format",
     "detect_format",
+    "instrument_path",
     "lint_xlsform",
     "read",
     "read_codebook",
+    "scales_path",
     "write",
     "write_codebook",
 ]
