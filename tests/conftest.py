@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from sharedpaths import ROOT, SHARED, shared_path
 
-
-def shared_path(*parts: str) -> Path:
-    """Path under ../shared, skipping the calling test when the folder is absent."""
-    p = SHARED.joinpath(*parts)
-    if not SHARED.is_dir():
-        pytest.skip("../shared (reference data) is not beside the project; CI always has it")
-    if not p.exists():
-        pytest.fail(f"expected reference file is missing from ../shared: {'/'.join(parts)}")
-    return p
+__all__ = ["ROOT", "SHARED", "shared_path"]
 
 
 @pytest.fixture

@@ -1032,6 +1032,26 @@ def build(src: Source, instrument_dir: Path, docs_dir: Path) -> list[Path]:
     return written
 
 
+def _same_content(shipped: Path, fresh: Path) -> bool:
+    """Whether two built files hold the same content.
+
+    Workbooks are compared cell by cell on every sheet: their bytes depend on the XML library
+    openpyxl finds installed (lxml or the standard library), not on the form.
+    """
+    if fresh.suffix != ".xlsx":
+        return shipped.read_bytes() == fresh.read_bytes()
+    from openpyxl import load_workbook
+
+    def cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        wb = load_workbook(path, read_only=True)
+        try:
+            return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+        finally:
+            wb.close()
+
+    return cells(shipped) == cells(fresh)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1050,7 +1070,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     p.name
                     for p in written
                     for shipped in [(DOCS_DIR if p.suffix == ".md" else INSTRUMENT_DIR) / p.name]
-                    if not shipped.exists() or shipped.read_bytes() != p.read_bytes()
+                    if not shipped.exists() or not _same_content(shipped, p)
                 ]
             if stale:
                 print("out of date: " + ", ".join(stale), file=sys.stderr)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from test_xlsform_support import kpi_to_xlsform
 
-from conftest import shared_path
 from qonys._core import Codebook, DataError, Dataset
 from qonys.io import READERS, detect_format, read, read_codebook
+from sharedpaths import shared_path
 
 FP = ("data", "realfiles", "kobo", "formpack_generated")
 KS = ("data", "realfiles", "kobo", "kobo_server_exports")

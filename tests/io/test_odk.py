@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_xlsform_support import write_form
 
-from conftest import shared_path
 from qonys._core import DataError, QonysError, ReadError
 from qonys.io import READERS, detect_format, read
 from qonys.io.odk import read_odk_central
+from sharedpaths import shared_path
 
 FORM = "build_Flora-Quadrat-0-4_1564384341"
 

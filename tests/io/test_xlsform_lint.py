@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from test_xlsform_support import write_form
 
-from conftest import shared_path
 from qonys._core import CodebookError, Result
 from qonys.io import XLSFormLintReport, lint_xlsform
 from qonys.io.xlsform_lint import LINT_COLUMNS
+from sharedpaths import shared_path
 
 KK, RU = "label::Қазақша (kk)", "label::Русский (ru)"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from test_xlsform_support import write_form
 
-from conftest import shared_path
 from qonys._core import Codebook, CodebookError, Group, MissingCode, MissingKind, Roster, Scale
 from qonys.io import CODEBOOK_READERS, read_codebook
 from qonys.io.xlsform_sheets import check_with_pyxform, load_xlsform
+from sharedpaths import shared_path
 
 XLSFORM = ("data", "realfiles", "xlsform")
 KOBO = ("data", "realfiles", "kobo", "kobo_server_exports")

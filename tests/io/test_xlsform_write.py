@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_path
 from qonys._core import (
     Choice,
     ChoiceList,
@@ -27,6 +26,7 @@ from qonys._core import (
 )
 from qonys.io import CODEBOOK_WRITERS, read_codebook, write_codebook
 from qonys.io.xlsform_sheets import load_xlsform
+from sharedpaths import shared_path
 
 REAL_FORMS = [
     ("xlsform", "UCL_Biomass_Plot_Form_en_sw.xlsx"),
