@@ -150,7 +150,8 @@ def cronbach_alpha(
     Notes
     -----
     .. math::
-        \\alpha = \\frac{p}{p-1}\\Big(1 - \\frac{\\operatorname{tr} C}{\\mathbf 1' C \\mathbf 1}\\Big),
+        \\alpha = \\frac{p}{p-1}
+        \\Big(1 - \\frac{\\operatorname{tr} C}{\\mathbf 1' C \\mathbf 1}\\Big),
         \\qquad
         \\alpha_{std} = \\frac{p \\bar r}{1 + (p-1) \\bar r},
         \\qquad
@@ -273,7 +274,8 @@ def omega_from_loadings(
 ) -> float:
     """McDonald's omega (total) for one factor from loadings and residual variances.
 
-    .. math:: \\omega = \\frac{(\\sum_i \\lambda_i)^2}{(\\sum_i \\lambda_i)^2 + \\sum_i \\theta_{ii}}
+    .. math::
+        \\omega = \\frac{(\\sum_i \\lambda_i)^2}{(\\sum_i \\lambda_i)^2 + \\sum_i \\theta_{ii}}
 
     With standardised loadings and no residual variances given, :math:`\\theta_{ii} = 1 -
     \\lambda_i^2`.
