@@ -113,12 +113,12 @@ class AlphaResult(ResultMixin):
         for k, v in self.total.items():
             se = self.total.get("ase") if k == "raw_alpha" else None
             rows.append({"variable": "total", "estimate": v, "se": se, "n": self.n, "stat": k})
-        for item, rec in self.items.iterrows():
-            for k, v in rec.items():
-                rows.append({"variable": item, "estimate": v, "n": self.n, "stat": f"item_{k}"})
-        for item, rec in self.drop.iterrows():
-            for k, v in rec.items():
-                rows.append({"variable": item, "estimate": v, "n": self.n, "stat": f"drop_{k}"})
+        for prefix, table in (("item", self.items), ("drop", self.drop)):
+            for item, rec in table.iterrows():
+                for k, v in rec.items():
+                    rows.append(
+                        {"variable": str(item), "estimate": v, "n": self.n, "stat": f"{prefix}_{k}"}
+                    )
         return tidy_frame(rows, extra=("stat",))
 
 
