@@ -115,9 +115,14 @@ class AlphaResult(ResultMixin):
             rows.append({"variable": "total", "estimate": v, "se": se, "n": self.n, "stat": k})
         for prefix, table in (("item", self.items), ("drop", self.drop)):
             for item, rec in table.iterrows():
-                for k, v in rec.items():
+                for col, v in rec.items():
                     rows.append(
-                        {"variable": str(item), "estimate": v, "n": self.n, "stat": f"{prefix}_{k}"}
+                        {
+                            "variable": str(item),
+                            "estimate": v,
+                            "n": self.n,
+                            "stat": f"{prefix}_{col}",
+                        }
                     )
         return tidy_frame(rows, extra=("stat",))
 
