@@ -1,5 +1,6 @@
 """Measurement: recoding, scale scores, reliability, factor analysis, composite indices."""
 
+from .cfa import Estimator, cfa
 from .composite import (
     aggregate_arithmetic,
     aggregate_geometric,
@@ -21,6 +22,7 @@ from .indices import (
     rescale_count,
     rescale_ordinal,
 )
+from .invariance import INVARIANCE_STEPS, InvarianceResult, measurement_invariance
 from .reliability import (
     AlphaResult,
     alpha_from_cov,
@@ -31,36 +33,47 @@ from .reliability import (
     two_item_reliability,
 )
 from .scales import default_min_items, reverse_items, score_scale
+from .sem.fit import fit_indices, rmsea_ci, srmr_bentler
+from .sem.result import CFAResult
 
 __all__ = [
     "BERRY_LABELS",
     "ESSER_DIMENSIONS",
+    "INVARIANCE_STEPS",
     "IPL_DIMENSIONS",
     "AlphaResult",
     "BogardusResult",
+    "CFAResult",
+    "Estimator",
     "IndexResult",
     "IndexSpec",
+    "InvarianceResult",
     "ItemCoding",
     "aggregate_arithmetic",
     "aggregate_geometric",
     "alpha_from_cov",
     "berry_classify",
     "bogardus",
+    "cfa",
     "complex_integration",
     "cronbach_alpha",
     "default_min_items",
     "dimension_index",
     "distance_to_reference",
+    "fit_indices",
     "mazziotta_pareto",
+    "measurement_invariance",
     "normalise_minmax",
     "normalise_z",
     "omega_from_loadings",
     "rescale_count",
     "rescale_ordinal",
     "reverse_items",
+    "rmsea_ci",
     "score_scale",
     "smc",
     "spearman_brown",
+    "srmr_bentler",
     "two_item_reliability",
     "weighted_median",
 ]
