@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from .fit import fit_indices, srmr_bentler
-from .ml import GroupData, casewise_scores, fit_ml, gradient_info, observed_info
+from .ml import GroupData, casewise_scores, fit_ml, observed_info
 from .model import Model
 from .robust import h1_trace, sandwich_trace
 
@@ -121,7 +121,7 @@ def fit_continuous(
     fit["srmr_bentler_nomean"] = srmr_nomean
     if not robust:
         vcov = np.linalg.inv(res.info_expected)
-        return x, vcov, fit, res.iterations
+        return x, vcov, {k: float(v) for k, v in fit.items()}, res.iterations
     A0 = observed_info(model, x, groups, mean)
     sc = casewise_scores(model, x, groups, mean)
     B0 = sc.T @ sc
@@ -137,8 +137,7 @@ def fit_continuous(
     fit["scaling.factor.h0"] = tr_h0 / q
     fit["baseline.chisq.scaling.factor"] = c_b
     _scaled_and_robust(fit, chisq, df, base, base_df, c, c_b, N, G)
-    _ = gradient_info  # the analytic gradient is reused by observed_info
-    return x, vcov, fit, res.iterations
+    return x, vcov, {k: float(v) for k, v in fit.items()}, res.iterations
 
 
 def _scaled_and_robust(
