@@ -10,6 +10,7 @@ from .composite import (
     normalise_z,
 )
 from .distance import BogardusResult, bogardus
+from .factor import EFAResult, bartlett_sphericity, efa, kmo
 from .identity import BERRY_LABELS, berry_classify, weighted_median
 from .indices import (
     ESSER_DIMENSIONS,
@@ -32,6 +33,7 @@ from .reliability import (
     spearman_brown,
     two_item_reliability,
 )
+from .rotation import oblimin, varimax
 from .scales import default_min_items, reverse_items, score_scale
 from .sem.fit import fit_indices, rmsea_ci, srmr_bentler
 from .sem.result import CFAResult
@@ -44,6 +46,7 @@ __all__ = [
     "AlphaResult",
     "BogardusResult",
     "CFAResult",
+    "EFAResult",
     "Estimator",
     "IndexResult",
     "IndexSpec",
@@ -52,6 +55,7 @@ __all__ = [
     "aggregate_arithmetic",
     "aggregate_geometric",
     "alpha_from_cov",
+    "bartlett_sphericity",
     "berry_classify",
     "bogardus",
     "cfa",
@@ -60,11 +64,14 @@ __all__ = [
     "default_min_items",
     "dimension_index",
     "distance_to_reference",
+    "efa",
     "fit_indices",
+    "kmo",
     "mazziotta_pareto",
     "measurement_invariance",
     "normalise_minmax",
     "normalise_z",
+    "oblimin",
     "omega_from_loadings",
     "rescale_count",
     "rescale_ordinal",
@@ -75,5 +82,6 @@ __all__ = [
     "spearman_brown",
     "srmr_bentler",
     "two_item_reliability",
+    "varimax",
     "weighted_median",
 ]
