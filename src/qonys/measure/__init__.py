@@ -24,6 +24,13 @@ from .indices import (
     rescale_ordinal,
 )
 from .invariance import INVARIANCE_STEPS, InvarianceResult, measurement_invariance
+from .polychoric import (
+    PolychoricResult,
+    bvn_cdf,
+    ordinal_alpha,
+    polychoric,
+    tetrachoric,
+)
 from .reliability import (
     AlphaResult,
     alpha_from_cov,
@@ -52,12 +59,14 @@ __all__ = [
     "IndexSpec",
     "InvarianceResult",
     "ItemCoding",
+    "PolychoricResult",
     "aggregate_arithmetic",
     "aggregate_geometric",
     "alpha_from_cov",
     "bartlett_sphericity",
     "berry_classify",
     "bogardus",
+    "bvn_cdf",
     "cfa",
     "complex_integration",
     "cronbach_alpha",
@@ -73,6 +82,8 @@ __all__ = [
     "normalise_z",
     "oblimin",
     "omega_from_loadings",
+    "ordinal_alpha",
+    "polychoric",
     "rescale_count",
     "rescale_ordinal",
     "reverse_items",
@@ -81,6 +92,7 @@ __all__ = [
     "smc",
     "spearman_brown",
     "srmr_bentler",
+    "tetrachoric",
     "two_item_reliability",
     "varimax",
     "weighted_median",
