@@ -51,7 +51,7 @@ def test_every_reference_row(analysis):
         "ordinal_alpha_psych_correct0": (ordinal_alpha(df, items, correct=0), 1e-4),
         "ordinal_alpha_lavCor": (ordinal_alpha(df, items), 1e-6),
         "ordinal_average_r_psych_correct0.5": (
-            (rho.sum() - len(items)) / (len(items) * (len(items) - 1)),
+            (rho.sum() - p) / (p * (p - 1)),
             1e-4,
         ),
         "n_obs": (res.n, 0),
