@@ -15,7 +15,7 @@ import pytest
 from _measure_refs import data, long_rows
 
 from qonys import DataError
-from qonys.measure import ordinal_alpha, polychoric, tetrachoric
+from qonys.measure import alpha_from_cov, ordinal_alpha, polychoric, tetrachoric
 
 TOL = {"rho_psych_correct0.5": 1e-4, "rho_psych_correct0": 1e-4, "rho_lavaan_lavCor": 1e-6}
 
@@ -47,9 +47,9 @@ def test_every_reference_row(analysis):
     rho = res.rho.to_numpy()
     p = len(items)
     ord_alpha = {
-        "ordinal_alpha_psych_correct0.5": (ordinal_alpha(df, items), 1e-4),
-        "ordinal_alpha_psych_correct0": (ordinal_alpha(df, items, correct=0), 1e-4),
-        "ordinal_alpha_lavCor": (ordinal_alpha(df, items), 1e-6),
+        "ordinal_alpha_psych_correct0.5": (alpha_from_cov(rho)["raw_alpha"], 1e-4),
+        "ordinal_alpha_psych_correct0": (alpha_from_cov(res0.rho.to_numpy())["raw_alpha"], 1e-4),
+        "ordinal_alpha_lavCor": (alpha_from_cov(rho)["raw_alpha"], 1e-6),
         "ordinal_average_r_psych_correct0.5": (
             (rho.sum() - p) / (p * (p - 1)),
             1e-4,
@@ -67,6 +67,15 @@ def test_every_reference_row(analysis):
             got, tol = ord_alpha[r.stat]
             assert got == pytest.approx(r.value, abs=tol), r.stat
         # pearson_* rows are the ordinary alphas, tested in test_reliability.py
+
+
+@pytest.mark.shared
+def test_ordinal_alpha_function():
+    # bfi25_complete / polychoric_A / scale / ordinal_alpha_lavCor (exact MLE, see module doc)
+    df, items = _bfi_a()
+    ref = long_rows("bfi25_complete", "polychoric_A")
+    want = ref[ref["stat"] == "ordinal_alpha_lavCor"]["value"].iloc[0]
+    assert ordinal_alpha(df, items) == pytest.approx(want, abs=1e-6)
 
 
 def test_tetrachoric_needs_binary_items():
