@@ -24,6 +24,7 @@ from .indices import (
     rescale_ordinal,
 )
 from .invariance import INVARIANCE_STEPS, InvarianceResult, measurement_invariance
+from .omega import OmegaResult, SchmidLeimanResult, omega, omega_hierarchical
 from .polychoric import (
     PolychoricResult,
     bvn_cdf,
@@ -59,7 +60,9 @@ __all__ = [
     "IndexSpec",
     "InvarianceResult",
     "ItemCoding",
+    "OmegaResult",
     "PolychoricResult",
+    "SchmidLeimanResult",
     "aggregate_arithmetic",
     "aggregate_geometric",
     "alpha_from_cov",
@@ -81,7 +84,9 @@ __all__ = [
     "normalise_minmax",
     "normalise_z",
     "oblimin",
+    "omega",
     "omega_from_loadings",
+    "omega_hierarchical",
     "ordinal_alpha",
     "polychoric",
     "rescale_count",
