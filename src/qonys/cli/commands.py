@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from . import measure_commands  # noqa: F401  (registers `qonys cfa`)
 from .app import app, out_console
 
 __all__: list[str] = []
