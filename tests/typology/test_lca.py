@@ -162,3 +162,16 @@ def test_reproducible_with_random_state():
     post = a.predict_proba(X)
     np.testing.assert_allclose(post.sum(axis=1), 1.0)
     assert (a.predict(X) == post.argmax(axis=1)).all()
+
+
+def test_result_object_is_tidy():
+    from qonys.typology import class_model_result
+
+    m = LatentClassModel(2, n_init=5, random_state=0).fit(carcinoma())
+    res = class_model_result(m)
+    frame = res.to_frame()
+    assert frame.columns[:4].tolist() == ["variable", "level", "domain", "estimate"]
+    shares = frame[frame["variable"] == "class share"]["estimate"].to_numpy()
+    np.testing.assert_allclose(shares, m.weights_)
+    assert len(frame) == 2 + 7 * 2 * 2
+    assert res.fit["bic"] == m.bic_
