@@ -191,3 +191,21 @@ def test_labels_impose_equality_and_result_is_plain_data():
     js = eq.summary_dict()
     assert {"chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "loadings"} <= set(js)
     assert eq.to_frame().columns[:3].tolist() == ["variable", "level", "domain"]
+
+
+@pytest.mark.shared
+def test_sampling_weights_pseudo_ml():
+    hs = data("HolzingerSwineford1939")
+    plain = cfa(hs, HS_MODEL, estimator="MLR")
+    equal = cfa(hs, HS_MODEL, estimator="MLR", sample_weight=np.full(len(hs), 2.5))
+    # equal weights change nothing
+    assert equal.fit["chisq.scaled"] == pytest.approx(plain.fit["chisq.scaled"], rel=1e-9)
+    np.testing.assert_allclose(equal.params["se"], plain.params["se"], rtol=1e-7, atol=1e-12)
+    # integer weights give the estimates of replicated rows
+    w = np.random.default_rng(0).integers(1, 4, len(hs))
+    weighted = cfa(hs, HS_MODEL, estimator="MLR", sample_weight=w)
+    replicated = cfa(hs.loc[hs.index.repeat(w)].reset_index(drop=True), HS_MODEL)
+    np.testing.assert_allclose(weighted.params["est"], replicated.params["est"], rtol=1e-7)
+    with pytest.raises(DataError) as ei:
+        cfa(hs, HS_MODEL, sample_weight=w)
+    assert ei.value.rule == "sem.weights-need-mlr"

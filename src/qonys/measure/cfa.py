@@ -64,6 +64,7 @@ def cfa(
     ordered: Sequence[str] | bool | None = None,
     meanstructure: bool | None = None,
     missing: MissingPolicy = "fail",
+    sample_weight: object = None,
 ) -> CFAResult:
     """Fit a confirmatory factor analysis model written in lavaan syntax.
 
@@ -90,6 +91,10 @@ def cfa(
         Include intercepts (default: yes for multi-group models).
     missing : {"fail", "drop"}
         Missing values: raise, or use complete cases (listwise).
+    sample_weight : str or array-like, optional
+        Sampling weights (column name or values), rescaled to sum to each group's size; the
+        weighted (pseudo-)likelihood is maximised and, as in lavaan's ``sampling.weights``, only
+        robust inference is valid, so weights need ``estimator="MLR"``.
 
     Returns
     -------
@@ -131,6 +136,7 @@ def cfa(
     """
     check_in(estimator, ("ML", "MLR", "WLSMV"), "estimator")
     check_policy(missing, MissingPolicy, "missing")
+    frame = frame.reset_index(drop=True)
     parts, labels = _split_groups(frame, group)
     probe = build_spec(model, [str(c) for c in frame.columns])
     ov = probe.ov
@@ -156,10 +162,23 @@ def cfa(
             missing=missing,
             group=group,
         )
+    if sample_weight is not None and estimator != "MLR":
+        raise DataError(
+            "sampling weights need robust inference: use estimator='MLR'",
+            where=Where(key="sample_weight"),
+            rule="sem.weights-need-mlr",
+            hint="Pseudo-likelihood standard errors are valid only with the sandwich (MLR).",
+        )
+    from ._data import weights_vector
+
+    w_all = weights_vector(frame, sample_weight, len(frame))
+    w_series = None if w_all is None else pd.Series(w_all, index=frame.index)
     n_dropped = 0
     arrays = []
+    weights = []
     for part in parts:
         block = part[ov].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        wpart = None if w_series is None else w_series.loc[part.index].to_numpy()
         bad = np.isnan(block).any(axis=1)
         if bad.any():
             if missing == "fail":
@@ -170,8 +189,10 @@ def cfa(
                 )
             n_dropped += int(bad.sum())
             block = block[~bad]
+            wpart = None if wpart is None else wpart[~bad]
         arrays.append(block)
-    groups = [GroupData.from_array(a) for a in arrays]
+        weights.append(wpart)
+    groups = [GroupData.from_array(a, w) for a, w in zip(arrays, weights, strict=True)]
     for lab, d in zip(labels, groups, strict=True):
         if d.n <= len(ov):
             raise DataError(

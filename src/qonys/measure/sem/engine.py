@@ -72,10 +72,11 @@ def _baseline_trace(groups: list[GroupData], mean: bool) -> float:
     for d in groups:
         var = np.diag(d.cov)
         e = d.x - d.mean
+        w2 = (d.w**2)[:, None]
         s_var = 0.5 * (e**2 / var**2 - 1.0 / var)
-        total += float(np.sum((s_var**2).sum(axis=0) / (d.n / (2 * var**2))))
+        total += float(np.sum((w2 * s_var**2).sum(axis=0) / (d.n / (2 * var**2))))
         if mean:
-            total += float(np.sum(((e / var) ** 2).sum(axis=0) / (d.n / var)))
+            total += float(np.sum((w2 * (e / var) ** 2).sum(axis=0) / (d.n / var)))
     return total
 
 

@@ -31,13 +31,16 @@ class GroupData:
     n: int
     mean: np.ndarray
     cov: np.ndarray
+    w: np.ndarray
 
     @classmethod
-    def from_array(cls, x: np.ndarray) -> GroupData:
-        """Moments of a complete-data matrix."""
-        mean = x.mean(axis=0)
+    def from_array(cls, x: np.ndarray, weights: np.ndarray | None = None) -> GroupData:
+        """Moments of a complete-data matrix; sampling weights are rescaled to sum to n."""
+        n = x.shape[0]
+        w = np.ones(n) if weights is None else np.asarray(weights, float) * n / np.sum(weights)
+        mean = w @ x / n
         d = x - mean
-        return cls(x=x, n=x.shape[0], mean=mean, cov=d.T @ d / x.shape[0])
+        return cls(x=x, n=n, mean=mean, cov=(d * w[:, None]).T @ d / n, w=w)
 
 
 @dataclasses.dataclass(slots=True)
@@ -181,7 +184,7 @@ def casewise_scores(model: Model, x: np.ndarray, groups: list[GroupData], mean: 
         sc = 0.5 * (quad - tr[None, :])
         if mean:
             sc += z @ dm.T
-        rows.append(sc)
+        rows.append(sc * data.w[:, None])
     return np.vstack(rows)
 
 

@@ -49,7 +49,7 @@ def _h1_scores(data: GroupData, mean: bool) -> tuple[np.ndarray, np.ndarray]:
     if mean:
         sc = np.hstack([sc, z])
         info = np.block([[info, np.zeros((info.shape[0], p))], [np.zeros((p, info.shape[0])), inv]])
-    return sc, info * data.n
+    return sc * data.w[:, None], info * data.n
 
 
 def h1_trace(groups: list[GroupData], mean: bool) -> tuple[float, int]:
