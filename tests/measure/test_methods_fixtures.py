@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qonys import DataError
+from qonys import CodebookError, DataError
 from qonys.measure import (
+    ESSER_DIMENSIONS,
     IPL_DIMENSIONS,
     IndexSpec,
     ItemCoding,
@@ -21,6 +22,8 @@ from qonys.measure import (
     complex_integration,
     dimension_index,
     distance_to_reference,
+    esser_scores,
+    ipl_index,
     mazziotta_pareto,
     normalise_minmax,
     normalise_z,
@@ -118,6 +121,19 @@ def test_employment_table_coding_and_count_cap():
     assert emp.score(pd.Series(["employed", "unemployed"])).tolist() == [1.0, 0.0]
     cnt = ItemCoding("calls", "social", kind="count", cap=10)
     assert cnt.score(pd.Series([3, 25])).tolist() == [0.3, 1.0]
+
+
+def test_named_index_wrappers_check_their_dimensions():
+    # ipl_index = dimension_index with the six IPL dimensions (METHODS 1.5: 0.6125)
+    assert ipl_index(_toy_frame(), _ipl12()).index[0] == pytest.approx(0.6125, rel=1e-12)
+    with pytest.raises(CodebookError):
+        esser_scores(_toy_frame(), _ipl12())
+    items = tuple(ItemCoding(f"{d}1", d, kind="unit") for d in ESSER_DIMENSIONS)
+    df = pd.DataFrame(
+        {f"{d}1": [v] for d, v in zip(ESSER_DIMENSIONS, [0.2, 0.4, 0.6, 0.8], strict=True)}
+    )
+    res = esser_scores(df, IndexSpec("esser", items))
+    assert res.index[0] == pytest.approx(0.5, rel=1e-12)
 
 
 def test_esser_structural_vs_complex():

@@ -20,6 +20,8 @@ from .indices import (
     ItemCoding,
     complex_integration,
     dimension_index,
+    esser_scores,
+    ipl_index,
     rescale_count,
     rescale_ordinal,
 )
@@ -77,7 +79,9 @@ __all__ = [
     "dimension_index",
     "distance_to_reference",
     "efa",
+    "esser_scores",
     "fit_indices",
+    "ipl_index",
     "kmo",
     "mazziotta_pareto",
     "measurement_invariance",

@@ -35,6 +35,8 @@ __all__ = [
     "ItemCoding",
     "complex_integration",
     "dimension_index",
+    "esser_scores",
+    "ipl_index",
     "rescale_count",
     "rescale_ordinal",
 ]
@@ -332,6 +334,44 @@ def dimension_index(
         n_dropped=int(scores[spec.name].isna().sum()),
     )
     return IndexResult(scores, dims, spec.name, meta, w)
+
+
+def _check_dims(spec: IndexSpec, allowed: tuple[str, ...], what: str) -> None:
+    extra = [d for d in spec.dimensions if d not in allowed]
+    if extra or len(spec.dimensions) != len(allowed):
+        raise CodebookError(
+            f"{what} needs the dimensions {allowed}; the spec has {spec.dimensions}",
+            where=Where(key=spec.name),
+            rule="measure.index-dimensions",
+            hint="Map every item to one of the named dimensions.",
+        )
+
+
+def ipl_index(
+    frame: pd.DataFrame,
+    spec: IndexSpec,
+    *,
+    mode: Literal["strict", "lenient"] = "strict",
+    sample_weight: object = None,
+) -> IndexResult:
+    """The IPL integration index (six dimensions, METHODS 1); see :func:`dimension_index`.
+
+    ``lenient`` needs 5 of the 6 dimensions and records ``n_dims``.
+    """
+    _check_dims(spec, IPL_DIMENSIONS, "the IPL index")
+    return dimension_index(frame, spec, mode=mode, min_dimensions=5, sample_weight=sample_weight)
+
+
+def esser_scores(
+    frame: pd.DataFrame,
+    spec: IndexSpec,
+    *,
+    mode: Literal["strict", "lenient"] = "strict",
+    sample_weight: object = None,
+) -> IndexResult:
+    """Esser's four dimension scores on [0, 1] (METHODS 2.1-2.2) and their mean."""
+    _check_dims(spec, ESSER_DIMENSIONS, "Esser's scores")
+    return dimension_index(frame, spec, mode=mode, sample_weight=sample_weight)
 
 
 def complex_integration(

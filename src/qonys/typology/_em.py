@@ -79,30 +79,47 @@ def run_em(
         probs = raw / raw.sum(axis=3, keepdims=True)
         shares = np.full((S, n_classes), 1.0 / n_classes)
         ll_old = np.full(S, -np.inf)
-        active = np.ones(S, bool)
-        iters = np.zeros(S, int)
-        ll = ll_old
-        for _ in range(max_iter):
+        idx = np.arange(S)  # starts still running
+        final_ll = np.full(S, -np.inf)
+        final_sh = np.zeros((S, n_classes))
+        final_pr = np.zeros((S, n_classes, J, R))
+        final_it = np.zeros(S, int)
+        final_conv = np.zeros(S, bool)
+        it = 0
+        while idx.size and it < max_iter:
+            it += 1
             post, ll = _estep(Y, w, shares, probs)
-            new_shares, new_probs = _mstep(Y, obs, w, post, valid)
-            done = (ll - ll_old < tol) & active
-            active &= ~done
-            if not active.any():
-                break
-            iters += active
-            sel = active[:, None]
-            shares = np.where(sel, new_shares, shares)
-            probs = np.where(sel[:, :, None, None], new_probs, probs)
-            ll_old = np.where(active, ll, ll_old)
+            done = ll - ll_old < tol
+            if done.any() or it == max_iter:
+                stop = done | (it == max_iter)
+                final_ll[idx[stop]] = ll[stop]
+                final_sh[idx[stop]] = shares[stop]
+                final_pr[idx[stop]] = probs[stop]
+                final_it[idx[stop]] = it
+                final_conv[idx[stop]] = done[stop]
+                keep = ~stop
+                idx, post, ll = idx[keep], post[keep], ll[keep]
+                shares, probs = shares[keep], probs[keep]
+            ll_old = ll
+            if idx.size:
+                shares, probs = _mstep(Y, obs, w, post, valid)
         degenerate = (
-            ~np.isfinite(ll) | (shares.min(axis=1) < 1e-10) | np.isnan(probs).any(axis=(1, 2, 3))
+            ~np.isfinite(final_ll)
+            | (final_sh.min(axis=1) < 1e-10)
+            | np.isnan(final_pr).any(axis=(1, 2, 3))
         )
         n_bad += int(degenerate.sum())
-        ll = np.where(degenerate, -np.inf, ll)
-        start_ll.extend(ll.tolist())
-        s = int(np.argmax(ll))
-        if np.isfinite(ll[s]) and (best is None or ll[s] > best[0]):
-            best = (float(ll[s]), shares[s].copy(), probs[s].copy(), int(iters[s]), not active[s])
+        lls = np.where(degenerate, -np.inf, final_ll)
+        start_ll.extend(lls.tolist())
+        s = int(np.argmax(lls))
+        if np.isfinite(lls[s]) and (best is None or lls[s] > best[0]):
+            best = (
+                float(lls[s]),
+                final_sh[s].copy(),
+                final_pr[s].copy(),
+                int(final_it[s]),
+                bool(final_conv[s]),
+            )
     if best is None:
         return EMRun(np.array([]), np.array([]), -np.inf, 0, False, np.array(start_ll), n_bad)
     return EMRun(best[1], best[2], best[0], best[3], best[4], np.array(start_ll), n_bad)
