@@ -209,3 +209,46 @@ def test_sampling_weights_pseudo_ml():
     with pytest.raises(DataError) as ei:
         cfa(hs, HS_MODEL, sample_weight=w)
     assert ei.value.rule == "sem.weights-need-mlr"
+
+
+def _two_factor_data(seed=11, n=500):
+    rng = np.random.default_rng(seed)
+    f1 = rng.normal(size=n)
+    f2 = 0.6 * f1 + rng.normal(scale=0.8, size=n)
+    z = rng.normal(size=n)
+    cols = {}
+    for name, f, lam in (
+        ("a", f1, 1),
+        ("b", f1, 0.8),
+        ("c", f1, 0.7),
+        ("d", f2, 1),
+        ("e", f2, 0.9),
+        ("f", f2, 0.6),
+    ):
+        cols[name] = lam * f + rng.normal(scale=0.6, size=n)
+    cols["z"] = z
+    cols["g"] = 0.5 * z + f1 + rng.normal(scale=0.6, size=n)
+    return pd.DataFrame(cols)
+
+
+def test_latent_regression_is_equivalent_to_the_covariance_model():
+    # a saturated structural part: f2 ~ f1 fits exactly as well as f1 ~~ f2, and
+    # beta = cov(f1, f2) / var(f1) (both models' estimates)
+    df = _two_factor_data()
+    meas = "f1 =~ a + b + c\nf2 =~ d + e + f\n"
+    cov = cfa(df, meas)
+    reg = cfa(df, meas + "f2 ~ f1")
+    assert reg.fit["chisq"] == pytest.approx(cov.fit["chisq"], rel=1e-8)
+    assert reg.fit["df"] == cov.fit["df"]
+    pc = cov.params.set_index("term")["est"]
+    beta = reg.params.set_index("term")["est"]["f2~f1"]
+    assert beta == pytest.approx(pc["f1~~f2"] / pc["f1~~f1"], rel=1e-6)
+
+
+def test_observed_covariate_regression():
+    # MIMIC-type model: an observed predictor of a factor (phantom-factor representation)
+    df = _two_factor_data()
+    res = cfa(df, "f1 =~ a + b + c + g\ng ~ z")
+    assert res.fit["df"] > 0
+    est = res.params.set_index("term")["est"]
+    assert est["g~z"] == pytest.approx(0.5, abs=0.1)  # simulated effect 0.5
