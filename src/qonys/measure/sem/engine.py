@@ -80,6 +80,55 @@ def _baseline_trace(groups: list[GroupData], mean: bool) -> float:
     return total
 
 
+def _extra_indices(
+    model: Model,
+    x: np.ndarray,
+    groups: list[GroupData],
+    fit: dict[str, float],
+    chisq: float,
+    df: float,
+    q: int,
+    n_mom: int,
+    mean: bool,
+) -> dict[str, float]:
+    """RMR, CRMR, GFI family, Hoelter's CN, ECVI, MFI and PNFI (lavaan's definitions)."""
+    N = sum(d.n for d in groups)
+    out: dict[str, float] = {}
+    rmr = rmr_nm = crmr = crmr_nm = gfi_num = gfi_den = 0.0
+    for g, d in enumerate(groups):
+        imp = model.implied(x, g)
+        p = d.cov.shape[0]
+        low = np.tril_indices(p)
+        off = np.tril_indices(p, -1)
+        res = d.cov - imp.sigma
+        sd_s, sd_m = np.sqrt(np.diag(d.cov)), np.sqrt(np.diag(imp.sigma))
+        cres = d.cov / np.outer(sd_s, sd_s) - imp.sigma / np.outer(sd_m, sd_m)
+        mres = d.mean - imp.mu if mean else np.zeros(0)
+        w = d.n / N
+        rmr_nm += w * float(np.sqrt(np.mean(res[low] ** 2)))
+        rmr += w * float(np.sqrt(np.mean(np.concatenate([res[low], mres]) ** 2)))
+        crmr_nm += w * float(np.sqrt(np.mean(cres[off] ** 2)))
+        cm = mres / sd_s if mean else mres
+        crmr += w * float(np.sqrt(np.mean(np.concatenate([cres[off], cm]) ** 2)))
+        inv = np.linalg.inv(imp.sigma)
+        gfi_num += w * float(np.sum((inv @ res) * (inv @ res).T))
+        gfi_den += w * float(np.sum((inv @ d.cov) * (inv @ d.cov).T))
+    out["rmr"], out["rmr_nomean"] = rmr, rmr_nm
+    out["crmr"], out["crmr_nomean"] = crmr, crmr_nm
+    if not mean:
+        gfi = 1 - gfi_num / gfi_den
+        out["gfi"] = gfi
+        out["agfi"] = 1 - n_mom / df * (1 - gfi) if df > 0 else float("nan")
+        out["pgfi"] = df / n_mom * gfi
+    out["mfi"] = math.exp(-0.5 * (chisq - df) / N)
+    out["ecvi"] = chisq / N + 2 * q / N
+    if df > 0:
+        out["cn_05"] = float(stats.chi2.ppf(0.95, df)) / (chisq / N) + 1
+        out["cn_01"] = float(stats.chi2.ppf(0.99, df)) / (chisq / N) + 1
+        out["pnfi"] = df / fit["baseline.df"] * fit["nfi"]
+    return out
+
+
 def fit_continuous(
     model: Model, groups: list[GroupData], *, robust: bool, start: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float], int]:
@@ -120,6 +169,7 @@ def fit_continuous(
             srmr += d.n / N * srmr_bentler(d.cov, imp.sigma, d.mean, imp.mu)
     fit["srmr"] = fit["srmr_bentler"] = srmr if mean else srmr_nomean
     fit["srmr_bentler_nomean"] = srmr_nomean
+    fit.update(_extra_indices(model, x, groups, fit, chisq, df, q, n_mom, mean))
     if not robust:
         vcov = np.linalg.inv(res.info_expected)
         return x, vcov, {k: float(v) for k, v in fit.items()}, res.iterations
@@ -167,4 +217,5 @@ def _scaled_and_robust(
     fit["tli.robust"] = 1.0 - (d / df) / (d_b / base_df) if d_b > 0 else float("nan")
     fit["rmsea.robust"] = math.sqrt(d / (N * df)) * math.sqrt(G)
     fit["nnfi.scaled"], fit["rni.scaled"] = fit["tli.scaled"], fit["cfi.scaled"]
+    fit["pnfi.scaled"] = df / base_df * fit["nfi.scaled"]
     fit["nnfi.robust"], fit["rni.robust"] = fit["tli.robust"], fit["cfi.robust"]
