@@ -280,3 +280,16 @@ def test_observed_covariate_regression():
     assert res.fit["df"] > 0
     est = res.params.set_index("term")["est"]
     assert est["g~z"] == pytest.approx(0.5, abs=0.1)  # simulated effect 0.5
+
+
+@pytest.mark.shared
+def test_configural_wlsmv_is_the_sum_of_group_fits():
+    # DWLS: chisq = sum_g n_g F_g, so an unconstrained two-group model adds up the group fits
+    hso = data("HS_ordinal4")
+    both = cfa(hso, HS_MODEL, estimator="WLSMV", ordered=True, group="school")
+    parts = [
+        cfa(hso[hso["school"] == s], HS_MODEL, estimator="WLSMV", ordered=True)
+        for s in ("Pasteur", "Grant-White")
+    ]
+    assert both.fit["chisq"] == pytest.approx(sum(p.fit["chisq"] for p in parts), rel=1e-8)
+    assert both.fit["df"] == sum(p.fit["df"] for p in parts)
