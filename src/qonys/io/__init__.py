@@ -10,6 +10,7 @@ YAML sidecars. Each format lives in its own module and registers itself by name.
 # kobo: kobo_csv, kobo_xlsx; odk: odk_central, odk_briefcase;
 # tabular: csv, xlsx, parquet with sidecar; yaml_codebook: YAML codebooks.
 from . import kobo, odk, sav, stata, tabular, xlsform, xlsform_write, yaml_codebook  # noqa: F401
+from . import kobo_write  # noqa: F401  (writers kobo_xlsx, kobo_csv)
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,

@@ -1,0 +1,533 @@
+"""KoboToolbox exports written from a dataset: writers ``kobo_xlsx`` and ``kobo_csv``.
+
+The files look like those KoboToolbox (KPI / formpack, "XML values and headers", groups in
+headers, ``multiple_select="both"``) lets a user download, and :mod:`qonys.io.kobo` reads them
+back to the same :class:`~qonys._core.dataset.Dataset`:
+
+* **CSV** (``kobo_csv``): the main table only, as Kobo's CSV export; ``;``-separated, every
+  field in double quotes, CRLF line ends, UTF-8 without a byte-order mark.
+* **XLSX** (``kobo_xlsx``): the main table on the first sheet, named after the form's title,
+  then one sheet per repeat group named after the repeat. Sheet names lose the characters
+  Excel forbids (``[]:*?/\\`` become ``_``) and names longer than 31 characters are cut to 28
+  plus ``...``, as Kobo does. Question values are text cells (formpack's ``xls_types_as_text``);
+  ``_id``, ``_index``, ``_parent_index`` and ``_submission__id`` are number cells. Empty cells
+  are left out of the sheet.
+* **Headers**: the group path joined with ``/`` (``hou/hou_help``, ``hou/hou_help/1``,
+  ``net/net_alter/net_a_sex``) when ``group_headers=True`` (the default); meta and link columns
+  never carry a path.
+* **Values**: numbers without a trailing ``.0``; dates ``YYYY-MM-DD``; date-times with a UTC
+  offset (``start``, ``end``) as ``2025-10-01T10:04:05.000+05:00`` in the offset given by
+  ``utc_offset``; naive date-times (``_submission_time``) as ``2025-10-01T05:12:00``.
+
+A dataset that lacks Kobo's meta columns gets them (main table: ``_id``, ``_uuid``,
+``_submission_time``, ``_validation_status``, ``_notes``, ``_status``, ``_submitted_by``,
+``__version__``, ``_tags``, ``_index``; repeat tables: ``_index``, ``_parent_table_name``,
+``_parent_index`` and the ``_submission__*`` copies, taken from the parent rows), appended after
+its own columns in Kobo's order. Columns already present are written as they are, in the
+frame's order. Both writers are deterministic: the same dataset gives the same bytes.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> import pandas as pd
+>>> from qonys._core import Codebook, Dataset, Variable
+>>> cb = Codebook(variables=(Variable("age", "integer", group=("dem",)),))
+>>> ds = Dataset(pd.DataFrame({"age": pd.array([34, None], dtype="Int64")}), cb)
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+>>> _ = write_kobo_csv(ds, out)
+>>> out.read_bytes().split(b"\\r\\n")[0][:40]
+b'"dem/age";"_id";"_uuid";"_submission_ti'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import uuid
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+from .._core import Codebook, Dataset, QonysError, Where, WriteError
+from ._registry import WRITERS
+
+__all__ = [
+    "KOBO_MAIN_META",
+    "KOBO_SUBMISSION_COPY",
+    "kobo_sheet_name",
+    "write_kobo_csv",
+    "write_kobo_xlsx",
+]
+
+KOBO_MAIN_META: tuple[str, ...] = (
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+)
+"""Meta columns at the end of Kobo's main table, in Kobo's order."""
+
+KOBO_SUBMISSION_COPY: tuple[str, ...] = tuple(c for c in KOBO_MAIN_META if c != "_index")
+"""Meta columns copied into every repeat row as ``_submission_<column>``."""
+
+_NUMBER_CELLS = frozenset({"_id", "_index", "_parent_index", "_submission__id"})
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+def kobo_sheet_name(title: str, taken: Sequence[str] = ()) -> str:
+    """A sheet name as Kobo makes it from a form title or repeat name.
+
+    Examples
+    --------
+    >>> kobo_sheet_name("qonys: a survey of internal migrants in big cities")
+    'qonys_ a survey of internal ...'
+    >>> kobo_sheet_name("net_alter", taken=["net_alter"])
+    'net_alter (2)'
+    """
+    name = _FORBIDDEN.sub("_", title).strip() or "Sheet"
+    if len(name) > 31:
+        name = name[:28] + "..."
+    base, k = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({k})"
+        name = (base[: 31 - len(suffix)] + suffix) if len(base) + len(suffix) > 31 else base + suffix
+        k += 1
+    return name
+
+
+def _tz(utc_offset: str) -> dt.timezone:
+    m = _OFFSET.match(utc_offset)
+    if not m:
+        raise QonysError(
+            f"utc_offset {utc_offset!r} is not of the form +HH:MM",
+            where=Where(key="utc_offset"),
+            rule="parameter.format",
+            hint="For Kazakhstan use '+05:00'.",
+        )
+    minutes = int(m.group(2)) * 60 + int(m.group(3))
+    return dt.timezone(dt.timedelta(minutes=-minutes if m.group(1) == "-" else minutes))
+
+
+def _kobo_time(ts: pd.Timestamp, tz: dt.timezone) -> str:
+    """``2025-10-01T10:04:05.000+05:00`` (aware) or ``2025-10-01T05:12:00`` (naive)."""
+    if ts.tzinfo is None:
+        text = ts.strftime("%Y-%m-%dT%H:%M:%S")
+        return text + (f".{ts.microsecond:06d}" if ts.microsecond else "")
+    local = ts.tz_convert(tz)
+    frac = f"{local.microsecond // 1000:03d}"
+    if local.microsecond % 1000:
+        frac = f"{local.microsecond:06d}"
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + f".{frac}{offset[:3]}:{offset[3:]}"
+
+
+def _texts(col: pd.Series, vtype: str | None, tz: dt.timezone) -> list[str | None]:
+    """Cell texts of one column (``None`` for an empty cell)."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(col):
+        out: list[str | None] = []
+        for ts in col:
+            if pd.isna(ts):
+                out.append(None)
+            elif vtype == "date":
+                out.append(pd.Timestamp(ts).strftime("%Y-%m-%d"))
+            else:
+                out.append(_kobo_time(pd.Timestamp(ts), tz))
+        return out
+    if pd.api.types.is_integer_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        mask = col.isna().to_numpy()
+        if pd.api.types.is_bool_dtype(col.dtype):
+            vals = np.where(mask, 0, col.fillna(False).to_numpy(dtype=bool)).astype(np.int64)
+        else:
+            vals = col.fillna(0).to_numpy(dtype=np.int64)
+        return [None if m else str(v) for m, v in zip(mask.tolist(), vals.tolist(), strict=True)]
+    return [_text(x) for x in col.tolist()]
+
+
+def _text(x: Any) -> str | None:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, float | np.floating):
+        if math.isnan(float(x)):
+            return None
+        return str(int(x)) if float(x).is_integer() else repr(float(x))
+    if isinstance(x, bool | np.bool_):
+        return "1" if x else "0"
+    if isinstance(x, int | np.integer):
+        return str(int(x))
+    if isinstance(x, dt.datetime | dt.date):
+        return x.isoformat()
+    return str(x)
+
+
+def _header(name: str, cb: Codebook, group_headers: bool) -> str:
+    if not group_headers or name not in cb:
+        return name
+    var = cb.variable(name)
+    if var.source_type and var.source_type.startswith("kobo"):
+        return name
+    return "/".join((*var.group, name)) if var.group else name
+
+
+def _vtype(name: str, cb: Codebook) -> str | None:
+    return cb.variable(name).type if name in cb else None
+
+
+def _main_frame(ds: Dataset) -> pd.DataFrame:
+    frame = ds.data.copy()
+    n = len(frame)
+    for col in KOBO_MAIN_META:
+        if col in frame.columns:
+            continue
+        if col == "_index":
+            frame[col] = pd.array(range(1, n + 1), dtype="Int64")
+        elif col == "_id":
+            frame[col] = pd.array([None] * n, dtype="Int64")
+        elif col == "_uuid":
+            frame[col] = pd.Series(
+                [str(uuid.uuid5(uuid.NAMESPACE_URL, f"qonys-kobo-{i}")) for i in range(n)],
+                dtype="str",
+            )
+        else:
+            frame[col] = pd.Series([None] * n, dtype="str")
+    return frame
+
+
+def _roster_frame(
+    ds: Dataset, name: str, parent_frame: pd.DataFrame, parent_title: str, main: bool
+) -> pd.DataFrame:
+    frame = ds.rosters[name].copy()
+    n = len(frame)
+    roster = ds.codebook.roster(name) if name in {r.name for r in ds.codebook.rosters} else None
+    key = roster.parent_key if roster is not None else "_parent_index"
+    if "_index" not in frame.columns:
+        frame["_index"] = pd.array(range(1, n + 1), dtype="Int64")
+    if "_parent_table_name" not in frame.columns:
+        frame["_parent_table_name"] = pd.Series([parent_title] * n, dtype="str")
+    if key not in frame.columns:
+        raise WriteError(
+            f"the repeat table {name!r} has no {key!r} column linking it to its parent",
+            where=Where(sheet=name),
+            rule="kobo.write-no-parent-key",
+            hint="Every repeat row needs the _index of its parent row.",
+        )
+    for col in KOBO_SUBMISSION_COPY:
+        target = f"_submission_{col}"
+        if target in frame.columns:
+            continue
+        if main and col in parent_frame.columns:
+            lookup = parent_frame.set_index(parent_frame["_index"].astype("Int64"))[col]
+            frame[target] = frame[key].astype("Int64").map(lookup).astype(lookup.dtype)
+        elif f"_submission_{col}" in parent_frame.columns:
+            lookup = parent_frame.set_index(parent_frame["_index"].astype("Int64"))[target]
+            frame[target] = frame[key].astype("Int64").map(lookup).astype(lookup.dtype)
+        else:
+            frame[target] = pd.Series([None] * n, dtype="str")
+    return frame
+
+
+def _table(
+    frame: pd.DataFrame, cb: Codebook, group_headers: bool, tz: dt.timezone
+) -> tuple[list[str], list[list[str | None]], list[bool]]:
+    headers = [_header(str(c), cb, group_headers) for c in frame.columns]
+    dupes = {h for h in headers if headers.count(h) > 1}
+    if dupes:
+        raise WriteError(
+            f"two columns would get the header {sorted(dupes)[0]!r}",
+            where=Where(variable=sorted(dupes)[0]),
+            rule="kobo.write-duplicate-header",
+            hint="Rename one of the columns; headers must be unique in a Kobo export.",
+        )
+    columns = [_texts(frame[c], _vtype(str(c), cb), tz) for c in frame.columns]
+    numeric = [str(c) in _NUMBER_CELLS for c in frame.columns]
+    return headers, columns, numeric
+
+
+def _tables(
+    ds: Dataset, title: str | None, group_headers: bool, tz: dt.timezone
+) -> list[tuple[str, list[str], list[list[str | None]], list[bool], int]]:
+    cb = ds.codebook
+    main_title = title or cb.title.get("default") or next(iter(cb.title.values()), None) or "data"
+    main = _main_frame(ds)
+    out = []
+    taken: list[str] = []
+    sheet = kobo_sheet_name(main_title, taken)
+    taken.append(sheet)
+    out.append((sheet, *_table(main, cb, group_headers, tz), len(main)))
+    frames: dict[str | None, pd.DataFrame] = {None: main}
+    declared = [r.name for r in cb.rosters if r.name in ds.rosters]
+    order = declared + [n for n in ds.rosters if n not in declared]
+    parents = {r.name: r.parent for r in cb.rosters}
+    for name in order:
+        parent = parents.get(name)
+        parent_frame = frames.get(parent, main)
+        parent_title = main_title if parent is None else parent
+        frame = _roster_frame(ds, name, parent_frame, parent_title, parent is None)
+        frames[name] = frame
+        sheet = kobo_sheet_name(name, taken)
+        taken.append(sheet)
+        out.append((sheet, *_table(frame, cb, group_headers, tz), len(frame)))
+    return out
+
+
+@WRITERS.register("kobo_csv", doc="KoboToolbox CSV export (main table)")
+def write_kobo_csv(
+    dataset: Dataset,
+    path: str | Path,
+    *,
+    group_headers: bool = True,
+    utc_offset: str = "+00:00",
+    **options: Any,
+) -> list[Path]:
+    """Write the main table as KoboToolbox's CSV export (see the module docstring).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data; repeat tables are not written (Kobo's CSV has none).
+    path : str or Path
+        The ``.csv`` file.
+    group_headers : bool
+        Put the group path in headers (``group/question``).
+    utc_offset : str
+        Offset in which date-times with a time zone are written (``"+05:00"`` for Kazakhstan).
+
+    Returns
+    -------
+    list of Path
+        The file written.
+    """
+    _no_options(options)
+    p = Path(path)
+    tz = _tz(utc_offset)
+    cb = dataset.codebook
+    headers, columns, _ = _table(_main_frame(dataset), cb, group_headers, tz)
+
+    def quote(s: str | None) -> str:
+        return '"' + ("" if s is None else s.replace('"', '""')) + '"'
+
+    lines = [";".join(quote(h) for h in headers)]
+    for row in zip(*columns, strict=True) if columns else []:
+        lines.append(";".join(quote(s) for s in row))
+    _parent(p).write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return [p]
+
+
+def _no_options(options: dict[str, Any]) -> None:
+    if options:
+        raise QonysError(
+            f"unknown option(s) {sorted(options)} for a KoboToolbox writer",
+            where=Where(key=sorted(options)[0]),
+            rule="write.unknown-option",
+            hint="Options: group_headers, utc_offset (and title for kobo_xlsx).",
+        )
+
+
+def _parent(p: Path) -> Path:
+    if not p.parent.is_dir():
+        raise WriteError(
+            "the folder to write into does not exist",
+            where=Where(file=str(p)),
+            rule="write.no-folder",
+            hint="Create the folder first.",
+        )
+    return p
+
+
+def _column_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml(text: str) -> str:
+    return escape(_XML_BAD.sub("", text))
+
+
+def _sheet_xml(
+    headers: list[str],
+    columns: list[list[str | None]],
+    numeric: list[bool],
+    n_rows: int,
+    strings: dict[str, int],
+) -> str:
+    def sst(text: str) -> int:
+        idx = strings.get(text)
+        if idx is None:
+            idx = strings[text] = len(strings)
+        return idx
+
+    letters = [_column_letter(i) for i in range(len(headers))]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<dimension ref="A1:{letters[-1] if letters else "A"}{n_rows + 1}"/><sheetData>'
+    ]
+    head = "".join(
+        f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers)
+    )
+    parts.append(f'<row r="1">{head}</row>')
+    for i in range(n_rows):
+        r = i + 2
+        cells = []
+        for j, col in enumerate(columns):
+            text = col[i]
+            if text is None:
+                continue
+            if numeric[j]:
+                cells.append(f'<c r="{letters[j]}{r}"><v>{text}</v></c>')
+            else:
+                cells.append(f'<c r="{letters[j]}{r}" t="s"><v>{sst(text)}</v></c>')
+        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
+    parts.append("</sheetData></worksheet>")
+    return "".join(parts)
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    "{sheets}"
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@WRITERS.register("kobo_xlsx", doc="KoboToolbox XLSX export (main table and repeat sheets)")
+def write_kobo_xlsx(
+    dataset: Dataset,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    group_headers: bool = True,
+    utc_offset: str = "+00:00",
+    **options: Any,
+) -> list[Path]:
+    """Write the dataset as KoboToolbox's XLSX export (see the module docstring).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Main table and repeat tables (``Dataset.rosters``).
+    path : str or Path
+        The ``.xlsx`` file.
+    title : str, optional
+        Name of the main sheet before cutting (default: the codebook's title).
+    group_headers : bool
+        Put the group path in headers (``group/question``).
+    utc_offset : str
+        Offset in which date-times with a time zone are written (``"+05:00"`` for Kazakhstan).
+
+    Returns
+    -------
+    list of Path
+        The file written.
+    """
+    _no_options(options)
+    p = _parent(Path(path))
+    tz = _tz(utc_offset)
+    tables = _tables(dataset, title, group_headers, tz)
+    strings: dict[str, int] = {}
+    sheets = [_sheet_xml(h, c, num, n, strings) for _, h, c, num, n in tables]
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(len(sheets))
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'xmlns:r="{_REL}"><sheets>'
+        + "".join(
+            f'<sheet name="{_xml(t[0])}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            for i, t in enumerate(tables)
+        )
+        + "</sheets></workbook>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" '
+            f'Target="worksheets/sheet{i + 1}.xml"/>'
+            for i in range(len(sheets))
+        )
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        + f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/sharedStrings" '
+        'Target="sharedStrings.xml"/></Relationships>'
+    )
+    n_refs = sum(1 for s in sheets for _ in re.finditer(' t="s"', s))
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{n_refs}" uniqueCount="{len(strings)}">'
+        + "".join(
+            f'<si><t xml:space="preserve">{_xml(s)}</t></si>'
+            if s != s.strip()
+            else f"<si><t>{_xml(s)}</t></si>"
+            for s in strings
+        )
+        + "</sst>"
+    )
+    parts = [
+        ("[Content_Types].xml", _CONTENT_TYPES.format(sheets=overrides)),
+        ("_rels/.rels", _ROOT_RELS),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", rels),
+        ("xl/styles.xml", _STYLES),
+        ("xl/sharedStrings.xml", shared),
+        *((f"xl/worksheets/sheet{i + 1}.xml", s) for i, s in enumerate(sheets)),
+    ]
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+    return [p]
