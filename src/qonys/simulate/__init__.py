@@ -1,0 +1,1 @@
+"""Synthetic study generator (placeholder while the package is being built)."""
