@@ -41,6 +41,7 @@ b'"dem/age";"_id";"_uuid";"_submission_ti'
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import re
@@ -135,25 +136,43 @@ def _kobo_time(ts: pd.Timestamp, tz: dt.timezone) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S") + f".{frac}{offset[:3]}:{offset[3:]}"
 
 
+def _datetime_texts(col: pd.Series, vtype: str | None, tz: dt.timezone) -> list[str | None]:
+    mask = col.isna().to_numpy()
+    if vtype == "date":
+        texts = col.dt.strftime("%Y-%m-%d")
+    elif isinstance(col.dtype, pd.DatetimeTZDtype):
+        local = col.dt.tz_convert(tz)
+        micro = local.dt.microsecond.fillna(0).to_numpy()
+        if (micro % 1000).any():
+            return [None if pd.isna(ts) else _kobo_time(pd.Timestamp(ts), tz) for ts in col]
+        offset = _kobo_time(pd.Timestamp("2000-01-01", tz=dt.UTC), tz)[-6:]
+        texts = local.dt.strftime("%Y-%m-%dT%H:%M:%S.") + pd.Series(
+            [f"{m // 1000:03d}" for m in micro.astype(np.int64)], index=col.index) + offset
+    else:
+        if (col.dt.microsecond.fillna(0).to_numpy() != 0).any():
+            return [None if pd.isna(ts) else _kobo_time(pd.Timestamp(ts), tz) for ts in col]
+        texts = col.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    out = np.array(texts.astype(object).to_numpy(), dtype=object)
+    out[mask] = None
+    return list(out.tolist())
+
+
 def _texts(col: pd.Series, vtype: str | None, tz: dt.timezone) -> list[str | None]:
     """Cell texts of one column (``None`` for an empty cell)."""
     if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(col):
-        out: list[str | None] = []
-        for ts in col:
-            if pd.isna(ts):
-                out.append(None)
-            elif vtype == "date":
-                out.append(pd.Timestamp(ts).strftime("%Y-%m-%d"))
-            else:
-                out.append(_kobo_time(pd.Timestamp(ts), tz))
-        return out
+        return _datetime_texts(col, vtype, tz)
     if pd.api.types.is_integer_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
         mask = col.isna().to_numpy()
         if pd.api.types.is_bool_dtype(col.dtype):
             vals = np.where(mask, 0, col.fillna(False).to_numpy(dtype=bool)).astype(np.int64)
         else:
             vals = col.fillna(0).to_numpy(dtype=np.int64)
-        return [None if m else str(v) for m, v in zip(mask.tolist(), vals.tolist(), strict=True)]
+        out = vals.astype(str).astype(object)
+        out[mask] = None
+        return list(out.tolist())
+    if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
+        return [None if x is None or x != x or x == "" else x  # x != x: NaN
+                for x in col.astype(object).tolist()]
     return [_text(x) for x in col.tolist()]
 
 
@@ -316,13 +335,11 @@ def write_kobo_csv(
     cb = dataset.codebook
     headers, columns, _ = _table(_main_frame(dataset), cb, group_headers, tz)
 
-    def quote(s: str | None) -> str:
-        return '"' + ("" if s is None else s.replace('"', '""')) + '"'
-
-    lines = [";".join(quote(h) for h in headers)]
-    for row in zip(*columns, strict=True) if columns else []:
-        lines.append(";".join(quote(s) for s in row))
-    _parent(p).write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    table = pd.DataFrame({i: col for i, col in enumerate(columns)}, dtype=object)
+    table.columns = pd.Index(headers)
+    text = table.to_csv(sep=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n", index=False,
+                        na_rep="")
+    _parent(p).write_bytes(text.encode("utf-8"))
     return [p]
 
 
@@ -377,30 +394,35 @@ def _sheet_xml(
         return idx
 
     letters = [_column_letter(i) for i in range(len(headers))]
-    parts = [
+    rows = [str(i + 2) for i in range(n_rows)]
+    frags: list[list[str]] = []
+    for j, col in enumerate(columns):
+        letter = letters[j]
+        if numeric[j]:
+            frags.append([
+                "" if t is None else f'<c r="{letter}{r}"><v>{t}</v></c>'
+                for t, r in zip(col, rows, strict=True)
+            ])
+            continue
+        ids = {t: sst(t) for t in dict.fromkeys(col) if t is not None}
+        frags.append([
+            "" if t is None else f'<c r="{letter}{r}" t="s"><v>{ids[t]}</v></c>'
+            for t, r in zip(col, rows, strict=True)
+        ])
+    head = "".join(
+        f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers)
+    )
+    body = "".join(
+        f'<row r="{r}">{"".join(cells)}</row>'
+        for r, cells in zip(rows, zip(*frags, strict=True), strict=True)
+    ) if frags else ""
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         f'<dimension ref="A1:{letters[-1] if letters else "A"}{n_rows + 1}"/><sheetData>'
-    ]
-    head = "".join(
-        f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers)
+        f'<row r="1">{head}</row>{body}</sheetData></worksheet>'
     )
-    parts.append(f'<row r="1">{head}</row>')
-    for i in range(n_rows):
-        r = i + 2
-        cells = []
-        for j, col in enumerate(columns):
-            text = col[i]
-            if text is None:
-                continue
-            if numeric[j]:
-                cells.append(f'<c r="{letters[j]}{r}"><v>{text}</v></c>')
-            else:
-                cells.append(f'<c r="{letters[j]}{r}" t="s"><v>{sst(text)}</v></c>')
-        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts)
 
 
 _CONTENT_TYPES = (
@@ -503,7 +525,7 @@ def write_kobo_xlsx(
         + f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/sharedStrings" '
         'Target="sharedStrings.xml"/></Relationships>'
     )
-    n_refs = sum(1 for s in sheets for _ in re.finditer(' t="s"', s))
+    n_refs = sum(s.count(' t="s"') for s in sheets)
     shared = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -525,9 +547,9 @@ def write_kobo_xlsx(
         ("xl/sharedStrings.xml", shared),
         *((f"xl/worksheets/sheet{i + 1}.xml", s) for i, s in enumerate(sheets)),
     ]
-    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, text in parts:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, text.encode("utf-8"))
+            zf.writestr(info, text.encode("utf-8"), compresslevel=1)
     return [p]

@@ -176,35 +176,41 @@ def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
         takes_all[np.argmin(takes_all)] += 1
     eligible = _eligible(pop, kind)
     by_block = pop.migrants.groupby("block").indices
-    contacts: list[pd.DataFrame] = []
+    m_sex = pop.migrants["sex"].to_numpy()
+    m_age = pop.migrants["age"].to_numpy()
+    m_years = pop.migrants["years"].to_numpy()
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "person", "block", "city", "district", "sex", "age", "done", "pi_psu", "eligible_psu",
+        "contacted_psu", "n_psu_stratum")}
+    zones: list[np.ndarray] = []
     k = 0
     carry = 0
+    blocks_all = pop.blocks
     for district, a in alloc.items():
-        blocks = pop.blocks[pop.blocks["district"] == district]
-        sizes = blocks["adults"].to_numpy(dtype=float)
+        sel = np.flatnonzero(blocks_all["district"].to_numpy() == district)
+        sizes = blocks_all["adults"].to_numpy(dtype=float)[sel]
+        ids = blocks_all["block"].to_numpy()[sel]
         a = int(a)
         picked = _pps_systematic(sizes, a, rng)
-        zone = str(blocks["zone"].iloc[0])
-        city = int(blocks["city"].iloc[0])
+        zone = str(blocks_all["zone"].to_numpy()[sel[0]])
+        city = int(blocks_all["city"].to_numpy()[sel[0]])
         for j in picked:
-            b = blocks.iloc[int(j)]
-            block = int(b["block"])
+            block = int(ids[int(j)])
             want = int(takes_all[k]) + carry
             k += 1
             e_b = int(eligible[block])
             migrants = by_block.get(block, np.array([], dtype=np.int64))
             if kind == "migrants":
                 persons = rng.permutation(migrants)
-                sex = pop.migrants["sex"].to_numpy()[persons]
-                age = pop.migrants["age"].to_numpy()[persons]
+                sex, age = m_sex[persons], m_age[persons]
             else:
-                stay = migrants[pop.migrants["years"].to_numpy()[migrants] >= 10]
+                stay = migrants[m_years[migrants] >= 10]
                 persons = np.concatenate([stay, -np.ones(e_b - stay.size, dtype=np.int64)])
                 persons = rng.permutation(persons)[: max(want * 8, 40)]
                 sex, age = _natives(persons.size, city, rng)
                 known = persons >= 0
-                sex[known] = pop.migrants["sex"].to_numpy()[persons[known]]
-                age[known] = pop.migrants["age"].to_numpy()[persons[known]]
+                sex[known] = m_sex[persons[known]]
+                age[known] = m_age[persons[known]]
             responds = rng.random(persons.size) < _response_prob(sex, age, zone, design)
             done = np.cumsum(responds)
             if done.size and done[-1] >= want:
@@ -212,18 +218,27 @@ def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
             else:
                 stop = persons.size
             carry = want - (int(done[stop - 1]) if stop else 0)
-            pi_psu = a * float(b["adults"]) / sizes.sum()
-            contacts.append(pd.DataFrame({
-                "person": persons[:stop], "block": block, "city": city,
-                "district": int(district), "zone": zone, "sex": sex[:stop],
-                "age": age[:stop], "age_group": age_group(age[:stop]),
-                "outcome": np.where(responds[:stop], "complete", "nonresponse"),
-                "stratum": int(district), "psu": block, "n_psu_stratum": len(blocks),
-                "pi_psu": pi_psu, "eligible_psu": e_b, "contacted_psu": stop,
-                "pi": pi_psu * stop / e_b if stop else np.nan,
-                "w_base": 1.0 / (pi_psu * stop / e_b) if stop else 0.0,
-            }))
-    fieldwork = pd.concat(contacts, ignore_index=True)
+            pi_psu = a * float(sizes[int(j)]) / sizes.sum()
+            for key, val in (("person", persons[:stop]), ("sex", sex[:stop]), ("age", age[:stop]),
+                             ("done", responds[:stop])):
+                parts[key].append(np.asarray(val))
+            for key, val in (("block", block), ("city", city), ("district", int(district)),
+                             ("pi_psu", pi_psu), ("eligible_psu", e_b), ("contacted_psu", stop),
+                             ("n_psu_stratum", len(sel))):
+                parts[key].append(np.full(stop, val))
+            zones.append(np.full(stop, zone, dtype=object))
+    cols = {key: np.concatenate(val) for key, val in parts.items()}
+    contacted = cols["contacted_psu"].astype(float)
+    pi = cols["pi_psu"] * contacted / cols["eligible_psu"]
+    fieldwork = pd.DataFrame({
+        "person": cols["person"], "block": cols["block"], "city": cols["city"],
+        "district": cols["district"], "zone": np.concatenate(zones), "sex": cols["sex"],
+        "age": cols["age"], "age_group": age_group(cols["age"]),
+        "outcome": np.where(cols["done"], "complete", "nonresponse"),
+        "stratum": cols["district"], "psu": cols["block"], "n_psu_stratum": cols["n_psu_stratum"],
+        "pi_psu": cols["pi_psu"], "eligible_psu": cols["eligible_psu"],
+        "contacted_psu": cols["contacted_psu"], "pi": pi, "w_base": 1.0 / pi,
+    })
     fieldwork["nr_class"] = _classes(fieldwork)
     done = fieldwork["outcome"] == "complete"
     tot = fieldwork.groupby("nr_class")["w_base"].sum()
