@@ -23,6 +23,7 @@ from rich.table import Table
 from .. import io as qio
 from .._core import Codebook, Dataset, QonysError, Where
 from . import measure_commands as measure_commands  # registers 'cfa'
+from . import simulate_commands as simulate_commands  # registers 'simulate'
 from . import study_commands as study_commands  # registers 'init' and 'run'
 from .app import app, emit_json, out_console
 

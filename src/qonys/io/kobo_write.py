@@ -105,7 +105,9 @@ def kobo_sheet_name(title: str, taken: Sequence[str] = ()) -> str:
     base, k = name, 2
     while name.lower() in {t.lower() for t in taken}:
         suffix = f" ({k})"
-        name = (base[: 31 - len(suffix)] + suffix) if len(base) + len(suffix) > 31 else base + suffix
+        name = (
+            (base[: 31 - len(suffix)] + suffix) if len(base) + len(suffix) > 31 else base + suffix
+        )
         k += 1
     return name
 
@@ -146,8 +148,11 @@ def _datetime_texts(col: pd.Series, vtype: str | None, tz: dt.timezone) -> list[
         if (micro % 1000).any():
             return [None if pd.isna(ts) else _kobo_time(pd.Timestamp(ts), tz) for ts in col]
         offset = _kobo_time(pd.Timestamp("2000-01-01", tz=dt.UTC), tz)[-6:]
-        texts = local.dt.strftime("%Y-%m-%dT%H:%M:%S.") + pd.Series(
-            [f"{m // 1000:03d}" for m in micro.astype(np.int64)], index=col.index) + offset
+        texts = (
+            local.dt.strftime("%Y-%m-%dT%H:%M:%S.")
+            + pd.Series([f"{m // 1000:03d}" for m in micro.astype(np.int64)], index=col.index)
+            + offset
+        )
     else:
         if (col.dt.microsecond.fillna(0).to_numpy() != 0).any():
             return [None if pd.isna(ts) else _kobo_time(pd.Timestamp(ts), tz) for ts in col]
@@ -171,8 +176,10 @@ def _texts(col: pd.Series, vtype: str | None, tz: dt.timezone) -> list[str | Non
         out[mask] = None
         return list(out.tolist())
     if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
-        return [None if x is None or x != x or x == "" else x  # x != x: NaN
-                for x in col.astype(object).tolist()]
+        return [
+            None if x is None or x != x or x == "" else x  # x != x: NaN
+            for x in col.astype(object).tolist()
+        ]
     return [_text(x) for x in col.tolist()]
 
 
@@ -337,8 +344,9 @@ def write_kobo_csv(
 
     table = pd.DataFrame({i: col for i, col in enumerate(columns)}, dtype=object)
     table.columns = pd.Index(headers)
-    text = table.to_csv(sep=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n", index=False,
-                        na_rep="")
+    text = table.to_csv(
+        sep=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n", index=False, na_rep=""
+    )
     _parent(p).write_bytes(text.encode("utf-8"))
     return [p]
 
@@ -399,23 +407,29 @@ def _sheet_xml(
     for j, col in enumerate(columns):
         letter = letters[j]
         if numeric[j]:
-            frags.append([
-                "" if t is None else f'<c r="{letter}{r}"><v>{t}</v></c>'
-                for t, r in zip(col, rows, strict=True)
-            ])
+            frags.append(
+                [
+                    "" if t is None else f'<c r="{letter}{r}"><v>{t}</v></c>'
+                    for t, r in zip(col, rows, strict=True)
+                ]
+            )
             continue
         ids = {t: sst(t) for t in dict.fromkeys(col) if t is not None}
-        frags.append([
-            "" if t is None else f'<c r="{letter}{r}" t="s"><v>{ids[t]}</v></c>'
-            for t, r in zip(col, rows, strict=True)
-        ])
-    head = "".join(
-        f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers)
+        frags.append(
+            [
+                "" if t is None else f'<c r="{letter}{r}" t="s"><v>{ids[t]}</v></c>'
+                for t, r in zip(col, rows, strict=True)
+            ]
+        )
+    head = "".join(f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers))
+    body = (
+        "".join(
+            f'<row r="{r}">{"".join(cells)}</row>'
+            for r, cells in zip(rows, zip(*frags, strict=True), strict=True)
+        )
+        if frags
+        else ""
     )
-    body = "".join(
-        f'<row r="{r}">{"".join(cells)}</row>'
-        for r, cells in zip(rows, zip(*frags, strict=True), strict=True)
-    ) if frags else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

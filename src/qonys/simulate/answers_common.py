@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .items import likert, multi, pick, sigmoid
+from .items import likert, multi, pick, sigmoid, texts
 
 __all__ = [
     "Answers",
@@ -51,8 +51,9 @@ def screening(P: pd.DataFrame, year: int, rng: np.random.Generator, form: str) -
     age = _col(P, "age")
     native = _col(P, "native_language", 1)
     kazakh = native == 1
-    lang = np.where(kazakh, np.where(rng.random(n) < 0.8, 1, 3),
-                    np.where(rng.random(n) < 0.85, 2, 3))
+    lang = np.where(
+        kazakh, np.where(rng.random(n) < 0.8, 1, 3), np.where(rng.random(n) < 0.85, 2, 3)
+    )
     out: Answers = {
         "scr_lang": lang.astype(float),
         "scr_consent": np.ones(n),
@@ -78,8 +79,11 @@ def demographics(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     native = _col(P, "native_language", 1)
     work = _col(P, "working", 1) > 0
     home = np.full(n, 4.0)
-    for codes, probs in (((1,), (0.78, 0.07, 0.15, 0.0)), ((2,), (0.02, 0.9, 0.08, 0.0)),
-                         ((3, 4, 97), (0.1, 0.3, 0.05, 0.55))):
+    for codes, probs in (
+        ((1,), (0.78, 0.07, 0.15, 0.0)),
+        ((2,), (0.02, 0.9, 0.08, 0.0)),
+        ((3, 4, 97), (0.1, 0.3, 0.05, 0.55)),
+    ):
         sel = np.isin(native, codes)
         if sel.any():
             home[sel] = pick(np.tile(probs, (int(sel.sum()), 1)), [1, 2, 3, 4], rng)
@@ -90,7 +94,7 @@ def demographics(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     return {
         "dem_sex": _col(P, "sex"),
         "dem_ethnicity": eth,
-        "dem_ethnicity_oth": np.where(eth == 97, other[rng.integers(0, other.size, n)], None),
+        "dem_ethnicity_oth": texts(eth == 97, other[rng.integers(0, other.size, n)]),
         "dem_marital": _col(P, "marital", 1),
         "dem_lang_native": native,
         "dem_lang_home": home,
@@ -120,18 +124,24 @@ def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
     act[free & (w >= unemp_p) & (w < unemp_p + 0.02)] = 9
     free = act == 0
     casual = sigmoid(-1.6 - 0.6 * ses + 0.9 * (phase == 0))
-    work_kind = pick(np.column_stack([
-        0.78 - casual, casual, np.full(n, 0.17), 0.02 + 0.03 * (ses > 1)
-    ]).clip(0.01), [1, 2, 3, 4], rng)
+    work_kind = pick(
+        np.column_stack([0.78 - casual, casual, np.full(n, 0.17), 0.02 + 0.03 * (ses > 1)]).clip(
+            0.01
+        ),
+        [1, 2, 3, 4],
+        rng,
+    )
     act[free] = work_kind[free]
     employed = act <= 4
     tercile = np.digitize(ses, [-0.3, 0.7])
     isco = pick(np.array(_ISCO_BY_SES)[tercile], _ISCO, rng)
     settled = (phase >= 1).astype(float)
-    contract = np.where(rng.random(n) < sigmoid(0.7 + 0.8 * ses + 0.5 * settled - 1.2 * (act == 2)),
-                        1, 0)
-    pension = np.where(rng.random(n) < sigmoid(0.5 + 0.8 * ses + 0.4 * settled - 0.8 * (act == 3)),
-                       1, 0)
+    contract = np.where(
+        rng.random(n) < sigmoid(0.7 + 0.8 * ses + 0.5 * settled - 1.2 * (act == 2)), 1, 0
+    )
+    pension = np.where(
+        rng.random(n) < sigmoid(0.5 + 0.8 * ses + 0.4 * settled - 0.8 * (act == 3)), 1, 0
+    )
     inc_latent = 0.9 * ses + 0.4 * (act == 1) + 0.6 * (act == 4) + 0.3 * rng.standard_normal(n)
     income = np.searchsorted(np.array([-1.4, -0.6, 0.1, 0.8, 1.5, 2.1, 2.8]), inc_latent) + 1.0
     no_own = np.isin(act, (6, 7)) & (rng.random(n) < 0.7)
@@ -148,10 +158,22 @@ def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
     }
     if form == "migrants":
         strat = _col(P, "strategy")
-        channel = pick(np.column_stack([
-            0.18 + 0.1 * strat, 0.25 - 0.12 * strat, 0.18 - 0.1 * strat, 0.12 + 0.12 * strat,
-            np.full(n, 0.06), np.full(n, 0.04), 0.1 + 0.05 * (ses > 1), np.full(n, 0.02),
-        ]), [1, 2, 3, 4, 5, 6, 7, 97], rng)
+        channel = pick(
+            np.column_stack(
+                [
+                    0.18 + 0.1 * strat,
+                    0.25 - 0.12 * strat,
+                    0.18 - 0.1 * strat,
+                    0.12 + 0.12 * strat,
+                    np.full(n, 0.06),
+                    np.full(n, 0.04),
+                    0.1 + 0.05 * (ses > 1),
+                    np.full(n, 0.02),
+                ]
+            ),
+            [1, 2, 3, 4, 5, 6, 7, 97],
+            rng,
+        )
         out["ses_job_channel"] = np.where(employed, channel, np.nan)
     return out
 
@@ -169,7 +191,8 @@ def household(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     members = np.column_stack([spouse > 0, kids > 0, parents, sibs, rel, friends, unrelated])
     n_kids = np.where(kids > 0, 1 + rng.poisson(0.9, n), 0)
     others = members[:, [2, 3, 4, 5, 6]].sum(axis=1) + rng.poisson(0.4, n) * members[:, 2:].any(
-        axis=1)
+        axis=1
+    )
     size = 1 + (spouse > 0) + n_kids + others
     hh = np.empty(n, dtype=object)
     for i in range(n):
@@ -179,12 +202,11 @@ def household(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     return {
         "hh_size": np.minimum(size, 30).astype(float),
         "hh_children": np.where(alone, np.nan, np.minimum(n_kids, np.minimum(size, 30) - 1)),
-        "hh_members": np.where(alone, None, np.where(hh == None, "6", hh)),  # noqa: E711
+        "hh_members": texts(~alone, [h if h is not None else "6" for h in hh]),
     }
 
 
-def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.ndarray
-            ) -> Answers:
+def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.ndarray) -> Answers:
     """``hou_*``: district (the stratum), area type by zone, tenure, satisfaction, moves."""
     n = len(P)
     zones = P["zone"].to_numpy()
@@ -197,7 +219,7 @@ def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.nda
         "hou_district": _col(P, "district"),
         "hou_area_type": area,
         "hou_tenure": tenure,
-        "hou_tenure_oth": np.where(tenure == 97, "саяжай", None),
+        "hou_tenure_oth": texts(tenure == 97, "саяжай"),
         "hou_sat": likert(sigmoid(0.6 * _col(P, "ses") + 0.3 * (tenure >= 6)), 5, rng, noise=0.8),
     }
     if form == "migrants":
@@ -206,15 +228,24 @@ def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.nda
         same = (moves == 0) | (rng.random(n) < 0.35)
         district = _col(P, "district")
         city_districts = P.groupby("city")["district"].unique().to_dict()
-        first = np.array([
-            d if s else rng.choice(city_districts[c])
-            for d, s, c in zip(district, same, P["city"].to_numpy(), strict=True)
-        ], dtype=float)
+        first = np.array(
+            [
+                d if s else rng.choice(city_districts[c])
+                for d, s, c in zip(district, same, P["city"].to_numpy(), strict=True)
+            ],
+            dtype=float,
+        )
         strat = _col(P, "strategy")
-        help_p = np.column_stack([
-            0.45 - 0.15 * strat, 0.25 - 0.1 * strat, 0.15 + 0.15 * strat, np.full(n, 0.08),
-            0.08 + 0.12 * strat, np.full(n, 0.03),
-        ])
+        help_p = np.column_stack(
+            [
+                0.45 - 0.15 * strat,
+                0.25 - 0.1 * strat,
+                0.15 + 0.15 * strat,
+                np.full(n, 0.08),
+                0.08 + 0.12 * strat,
+                np.full(n, 0.03),
+            ]
+        )
         out["hou_first_district"] = first
         out["hou_moves_city"] = moves.astype(float)
         out["hou_help"] = multi(help_p, [1, 2, 3, 4, 5, 6], rng, none=0)
@@ -226,8 +257,12 @@ def esser_items(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     n = len(P)
     cult = _col(P, "culturation", 0.5)
     age = _col(P, "age")
-    correct = {"ess_cul_q_ambulance": 3, "ess_cul_q_kindergarten": 1, "ess_cul_q_housing": 3,
-               "ess_cul_q_register": 1}
+    correct = {
+        "ess_cul_q_ambulance": 3,
+        "ess_cul_q_kindergarten": 1,
+        "ess_cul_q_housing": 3,
+        "ess_cul_q_register": 1,
+    }
     out: Answers = {}
     for k, (name, right) in enumerate(correct.items()):
         ok = rng.random(n) < sigmoid(-1.2 + 3.5 * cult + 0.4 * (k == 0))
@@ -238,16 +273,42 @@ def esser_items(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     digital_p *= np.array([0.95, 0.55, 0.6, 0.75, 0.85, 0.8, 1.0])
     out["ess_cul_digital"] = multi(digital_p, [1, 2, 3, 4, 5, 6, 7], rng, none=0)
     out["ess_pla_insurance"] = np.where(
-        rng.random(n) < sigmoid(-0.5 + 3.0 * _col(P, "placement", 0.5)), 1.0, 0.0)
+        rng.random(n) < sigmoid(-0.5 + 3.0 * _col(P, "placement", 0.5)), 1.0, 0.0
+    )
     out["ess_cul_edu_city"] = np.where(rng.random(n) < sigmoid(-2.0 + 2.5 * cult), 1.0, 0.0)
     return out
 
 
-_PLACES = ("орталық саябақ", "жағалау", "базар", "сауда орталығы", "мешіт", "театр",
-           "парк", "набережная", "площадь", "кафе", "аула", "тау жақ")
+_PLACES = (
+    "орталық саябақ",
+    "жағалау",
+    "базар",
+    "сауда орталығы",
+    "мешіт",
+    "театр",
+    "парк",
+    "набережная",
+    "площадь",
+    "кафе",
+    "аула",
+    "тау жақ",
+)
 _AVOID = ("вокзал маңы", "базар маңы", "шеткі көшелер", "түнгі аялдама", "окраина")
-_ASSOC = ("жасыл қала", "кептеліс", "мүмкіндіктер", "жұмыс", "таулар", "жел", "суық қыс",
-          "жастар", "шу", "қымбат", "красивый город", "возможности", "пробки")
+_ASSOC = (
+    "жасыл қала",
+    "кептеліс",
+    "мүмкіндіктер",
+    "жұмыс",
+    "таулар",
+    "жел",
+    "суық қыс",
+    "жастар",
+    "шу",
+    "қымбат",
+    "красивый город",
+    "возможности",
+    "пробки",
+)
 
 
 def city_image(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
@@ -259,18 +320,24 @@ def city_image(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     avoid = rng.random(n) < 0.4
     image = _col(P, "city_image", 0.6)
     return {
-        "img_assoc": np.where(rng.random(n) < 0.7,
-                              np.array(_ASSOC, dtype=object)[rng.integers(0, len(_ASSOC), n)],
-                              None),
-        "img_fav_place": np.where(fav, np.array(_PLACES, dtype=object)[
-            rng.integers(0, len(_PLACES), n)], None),
+        "img_assoc": texts(
+            rng.random(n) < 0.7, np.array(_ASSOC, dtype=object)[rng.integers(0, len(_ASSOC), n)]
+        ),
+        "img_fav_place": texts(
+            fav, np.array(_PLACES, dtype=object)[rng.integers(0, len(_PLACES), n)]
+        ),
         "img_fav_type": rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], n).astype(float),
         "img_fav_district": np.array([rng.choice(city_districts[c]) for c in cities], float),
-        "img_avoid_place": np.where(avoid, np.array(_AVOID, dtype=object)[
-            rng.integers(0, len(_AVOID), n)], None),
+        "img_avoid_place": texts(
+            avoid, np.array(_AVOID, dtype=object)[rng.integers(0, len(_AVOID), n)]
+        ),
         "img_avoid_district": np.array([rng.choice(city_districts[c]) for c in cities], float),
-        "img_avoid_reason": multi(np.tile([0.4, 0.3, 0.15, 0.1, 0.25, 0.15], (n, 1)),
-                                  [1, 2, 3, 4, 5, 6], rng, at_least_one=True),
+        "img_avoid_reason": multi(
+            np.tile([0.4, 0.3, 0.15, 0.1, 0.25, 0.15], (n, 1)),
+            [1, 2, 3, 4, 5, 6],
+            rng,
+            at_least_one=True,
+        ),
         "img_welcome": likert(image, 5, rng, noise=0.8),
         "img_life_sat": likert(0.5 * image + 0.5 * sigmoid(_col(P, "ses")), 5, rng, noise=0.8),
     }

@@ -31,11 +31,22 @@ from .items import choice_codes
 
 __all__ = ["FilledForm", "as_text", "fill_form", "typed"]
 
-NEVER_MISSING = frozenset({
-    "hou_district", "hou_first_district", "net_n", "mot_main", "img_fav_district",
-    "img_avoid_district", "net_a_relation", "net_a_origin", "net_a_status", "net_a_authority",
-    "net_a_knows", "dem_sex",
-})
+NEVER_MISSING = frozenset(
+    {
+        "hou_district",
+        "hou_first_district",
+        "net_n",
+        "mot_main",
+        "img_fav_district",
+        "img_avoid_district",
+        "net_a_relation",
+        "net_a_origin",
+        "net_a_status",
+        "net_a_authority",
+        "net_a_knows",
+        "dem_sex",
+    }
+)
 """Questions that never get a missing code (screening, sampling and ``smp_``/``scr_`` ones
 never do either): the stratum, and the alter attributes that determine the tie type."""
 
@@ -100,9 +111,13 @@ def typed(var: Variable, cb: Codebook, values: Sequence[object] | np.ndarray) ->
         return pd.Series(pd.to_numeric(pd.Series(arr, dtype=object)).to_numpy(float))
     texts = [as_text(v) for v in arr.tolist()]
     if var.type in ("date", "datetime"):
-        return convert_column(texts, var.type, int_codes=False,
-                              where=lambda i: Where(row=i + 1, variable=var.name),
-                              rule="simulate.value")
+        return convert_column(
+            texts,
+            var.type,
+            int_codes=False,
+            where=lambda i: Where(row=i + 1, variable=var.name),
+            rule="simulate.value",
+        )
     return pd.Series(texts, dtype="str")
 
 
@@ -122,8 +137,13 @@ def _default(var: Variable, cb: Codebook, n: int, rng: np.random.Generator) -> n
     return np.full(n, None, dtype=object)
 
 
-def _inject_missing(var: Variable, cb: Codebook, values: np.ndarray, rng: np.random.Generator,
-                    rates: tuple[float, float]) -> np.ndarray:
+def _inject_missing(
+    var: Variable,
+    cb: Codebook,
+    values: np.ndarray,
+    rng: np.random.Generator,
+    rates: tuple[float, float],
+) -> np.ndarray:
     if var.name in NEVER_MISSING or var.name.startswith(("scr_", "smp_", "meta_")):
         return values
     if not var.choices:
@@ -147,8 +167,10 @@ def _inject_missing(var: Variable, cb: Codebook, values: np.ndarray, rng: np.ran
 
 
 def _calc_text(series: pd.Series) -> list[str | None]:
-    return [as_text(v) if not isinstance(v, str) else (v if v.strip() else None)
-            for v in series.tolist()]
+    return [
+        as_text(v) if not isinstance(v, str) else (v if v.strip() else None)
+        for v in series.tolist()
+    ]
 
 
 def fill_form(
@@ -193,17 +215,20 @@ def fill_form(
         if var.name in members or var.type == "calculate" or var.type in ("datetime", "date"):
             continue
         if var.name in answers:
-            raw[var.name] = np.asarray(answers[var.name], dtype=object if var.type in (
-                "text", "select_multiple") else float)
+            raw[var.name] = np.asarray(
+                answers[var.name],
+                dtype=object if var.type in ("text", "select_multiple") else float,
+            )
         else:
             raw[var.name] = _default(var, cb, n, rng)
             defaulted.append(var.name)
-        raw[var.name] = _inject_missing(var, cb, raw[var.name], rng,
-                                        (rates or {}).get(var.name, default_rates))
+        raw[var.name] = _inject_missing(
+            var, cb, raw[var.name], rng, (rates or {}).get(var.name, default_rates)
+        )
     ctx: dict[str, pd.Series] = {}
     if parent is not None and parent_rows is not None:
-        for col in parent.columns:
-            ctx[str(col)] = parent[col].iloc[parent_rows].reset_index(drop=True)
+        for pcol in parent.columns:
+            ctx[str(pcol)] = parent[pcol].iloc[parent_rows].reset_index(drop=True)
     for name, vals in raw.items():
         ctx[name] = typed(cb.variable(name), cb, vals)
     memo: dict[str, tuple[frozenset[str], np.ndarray]] = {}
@@ -225,13 +250,13 @@ def fill_form(
             continue
         if var.type == "calculate":
             if computed is not None and var.name in computed:
-                vals: list[object] = list(computed[var.name])
+                calc_vals: list[object] = list(computed[var.name])
             else:
                 calc = var.calculation or "''"
                 refs = sorted(references(calc))
                 frame = pd.DataFrame({r: ctx[r] for r in refs}, index=pd.RangeIndex(n))
-                vals = list(_calc_text(evaluate(calc, frame, today=today)))
-            ctx[var.name] = typed(var, cb, vals)
+                calc_vals = list(_calc_text(evaluate(calc, frame, today=today)))
+            ctx[var.name] = typed(var, cb, calc_vals)
             changed(var.name)
         elif var.type in ("datetime", "date"):
             ctx[var.name] = typed(var, cb, list(answers.get(var.name, [None] * n)))
@@ -249,7 +274,7 @@ def fill_form(
         if var.type == "select_multiple":
             tokens = [None if pd.isna(t) else str(t).split() for t in ctx[var.name].tolist()]
             for member in (m for m, src in members.items() if src == var.name):
-                code = member[len(var.name) + 1:]
+                code = member[len(var.name) + 1 :]
                 ind = [None if t is None else int(code in t) for t in tokens]
                 out[member] = pd.Series(ind, dtype="Int64")
     order = [v.name for v in variables if v.name in out]

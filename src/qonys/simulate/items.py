@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._core import Codebook
 
@@ -31,16 +32,39 @@ __all__ = [
     "pick",
     "scale_items",
     "sigmoid",
+    "texts",
 ]
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
+def texts(cond: ArrayLike, values: ArrayLike) -> np.ndarray:
+    """Text answers: ``values`` where ``cond`` holds, empty (``None``) elsewhere.
+
+    Examples
+    --------
+    >>> texts(np.array([True, False]), "a").tolist()
+    ['a', None]
+    """
+    mask = np.asarray(cond, dtype=bool)
+    vals = np.broadcast_to(np.asarray(values, dtype=object), mask.shape)
+    out = np.full(mask.shape, None, dtype=object)
+    out[mask] = vals[mask]
+    return out
+
+
+def sigmoid(x: ArrayLike) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-x))."""
     return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float))))
 
 
-def likert(d: np.ndarray, k: int, rng: np.random.Generator, *, noise: float = 0.75,
-           low: int = 1, reverse: bool = False) -> np.ndarray:
+def likert(
+    d: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    *,
+    noise: float = 0.75,
+    low: int = 1,
+    reverse: bool = False,
+) -> np.ndarray:
     """A k-point answer (codes ``low``..``low + k - 1``) from latent scores on [0, 1]."""
     d = np.clip(np.asarray(d, dtype=float), 0.0, 1.0)
     y = np.rint(d * (k - 1) + noise * rng.standard_normal(d.size))
@@ -50,26 +74,31 @@ def likert(d: np.ndarray, k: int, rng: np.random.Generator, *, noise: float = 0.
     return y + low
 
 
-def pick(probs: np.ndarray, codes: Sequence[int], rng: np.random.Generator) -> np.ndarray:
+def pick(probs: ArrayLike, codes: ArrayLike, rng: np.random.Generator) -> np.ndarray:
     """One code per row of ``probs`` (category probabilities; a 1-D vector is shared)."""
-    p = np.asarray(probs, dtype=float)
+    p: np.ndarray = np.asarray(probs, dtype=float)
     if p.ndim == 1:
         p = np.broadcast_to(p, (1, p.size))
     cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
-    n = cum.shape[0]
-    u = rng.random(n)[:, None]
+    u = rng.random((cum.shape[0], 1))
     idx = np.minimum((u > cum).sum(axis=1), p.shape[1] - 1)
     return np.asarray(codes, dtype=float)[idx]
 
 
-def multi(probs: np.ndarray, codes: Sequence[int], rng: np.random.Generator, *,
-          none: int | None = None, at_least_one: bool = False) -> np.ndarray:
+def multi(
+    probs: np.ndarray,
+    codes: Sequence[int],
+    rng: np.random.Generator,
+    *,
+    none: int | None = None,
+    at_least_one: bool = False,
+) -> np.ndarray:
     """Multiple responses: each code chosen independently with its probability.
 
     Rows with nothing chosen get ``none`` (the "none of these" code) or, with
     ``at_least_one``, the most probable code. Returns text answers such as ``"1 4"``.
     """
-    p = np.atleast_2d(np.asarray(probs, dtype=float))
+    p: np.ndarray = np.atleast_2d(np.asarray(probs, dtype=float))
     chosen = rng.random(p.shape) < p
     empty = ~chosen.any(axis=1)
     if at_least_one:
@@ -117,6 +146,7 @@ def scale_items(
             codes = choice_codes(cb, item)
             if not codes or codes != list(range(codes[0], codes[0] + len(codes))):
                 continue
-            out[item] = likert(d, len(codes), rng, noise=noise, low=codes[0],
-                               reverse=item in scale.reverse)
+            out[item] = likert(
+                d, len(codes), rng, noise=noise, low=codes[0], reverse=item in scale.reverse
+            )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,9 @@ KZ_OFFSET = dt.timezone(dt.timedelta(hours=5))
 """Kazakhstan's single time zone since 1 March 2024 (UTC+5)."""
 
 
-def interview_times(n: int, start: str, days: int, minutes: tuple[int, int],
-                    rng: np.random.Generator) -> tuple[list[dt.datetime], list[dt.datetime]]:
+def interview_times(
+    n: int, start: str, days: int, minutes: tuple[int, int], rng: np.random.Generator
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
     """Start and end of each interview (local time, UTC+5), in fieldwork order."""
     first = dt.date.fromisoformat(start)
     day = np.sort(rng.integers(0, days, n))
@@ -41,8 +43,13 @@ def _iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="milliseconds")
 
 
-def main_meta(cb: Codebook, starts: list[dt.datetime], ends: list[dt.datetime], form_seed: int,
-              rng: np.random.Generator) -> tuple[dict[str, list[object]], pd.DataFrame]:
+def main_meta(
+    cb: Codebook,
+    starts: list[dt.datetime],
+    ends: list[dt.datetime],
+    form_seed: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, list[object]], pd.DataFrame]:
     """``meta_start`` / ``meta_end`` / ``meta_today`` answers and Kobo's meta columns.
 
     Returns the answers (ISO text, typed later with the form) and a frame of ``_id``,
@@ -55,49 +62,57 @@ def main_meta(cb: Codebook, starts: list[dt.datetime], ends: list[dt.datetime], 
         "meta_end": [_iso(t) for t in ends],
         "meta_today": [t.date().isoformat() for t in starts],
     }
-    sent = [e + dt.timedelta(minutes=int(m)) for e, m in zip(ends, rng.integers(1, 240, n),
-                                                           strict=True)]
-    sub_text = [s.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-                for s in sent]
+    sent = [
+        e + dt.timedelta(minutes=int(m)) for e, m in zip(ends, rng.integers(1, 240, n), strict=True)
+    ]
+    sub_text = [
+        s.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") for s in sent
+    ]
     ids = 400_000_000 + form_seed % 1000 * 100_000 + np.arange(1, n + 1)
     uuids = [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(n)]
     letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     vrng = np.random.default_rng(form_seed)
     version = "v" + "".join(letters[int(i)] for i in vrng.integers(0, len(letters), 22))
     empty = pd.Series([None] * n, dtype="str")
-    meta = pd.DataFrame({
-        "_id": pd.Series(ids, dtype="Int64"),
-        "_uuid": pd.Series(uuids, dtype="str"),
-        "_submission_time": typed_datetime(sub_text),
-        "_validation_status": empty,
-        "_notes": empty,
-        "_status": pd.Series(["submitted_via_web"] * n, dtype="str"),
-        "_submitted_by": empty,
-        "__version__": pd.Series([version] * n, dtype="str"),
-        "_tags": empty,
-        "_index": pd.Series(np.arange(1, n + 1), dtype="Int64"),
-    })
+    meta = pd.DataFrame(
+        {
+            "_id": pd.Series(ids, dtype="Int64"),
+            "_uuid": pd.Series(uuids, dtype="str"),
+            "_submission_time": typed_datetime(sub_text),
+            "_validation_status": empty,
+            "_notes": empty,
+            "_status": pd.Series(["submitted_via_web"] * n, dtype="str"),
+            "_submitted_by": empty,
+            "__version__": pd.Series([version] * n, dtype="str"),
+            "_tags": empty,
+            "_index": pd.Series(np.arange(1, n + 1), dtype="Int64"),
+        }
+    )
     del cb
     return answers, meta
 
 
-def typed_datetime(texts: list[str | None]) -> pd.Series:
+def typed_datetime(texts: Sequence[str | None]) -> pd.Series:
     """Date-time texts typed as the Kobo reader types them."""
     from .._core import Variable
 
     return typed(Variable("_t", "datetime"), Codebook(), texts)
 
 
-def roster_links(parent_meta: pd.DataFrame, parent_rows: np.ndarray, parent_title: str
-                 ) -> pd.DataFrame:
+def roster_links(
+    parent_meta: pd.DataFrame, parent_rows: np.ndarray, parent_title: str
+) -> pd.DataFrame:
     """``_index``, ``_parent_table_name``, ``_parent_index`` and ``_submission__*`` columns."""
     m = parent_rows.size
-    out = pd.DataFrame({
-        "_index": pd.Series(np.arange(1, m + 1), dtype="Int64"),
-        "_parent_table_name": pd.Series([parent_title] * m, dtype="str"),
-        "_parent_index": pd.Series(
-            parent_meta["_index"].to_numpy()[parent_rows], dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "_index": pd.Series(np.arange(1, m + 1), dtype="Int64"),
+            "_parent_table_name": pd.Series([parent_title] * m, dtype="str"),
+            "_parent_index": pd.Series(
+                parent_meta["_index"].to_numpy()[parent_rows], dtype="Int64"
+            ),
+        }
+    )
     for col in KOBO_SUBMISSION_COPY:
         src = parent_meta[col].iloc[parent_rows].reset_index(drop=True)
         out[f"_submission_{col}"] = src

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from .calibration import Calibration
 from .items import pick, sigmoid
@@ -46,7 +47,7 @@ BERRY: tuple[str, ...] = ("bicultural", "urbanised", "rural", "diffuse")
 _BIG = np.array([71, 75, 79])
 
 
-def berry(origin: np.ndarray, destination: np.ndarray, cut: float = 3.0) -> np.ndarray:
+def berry(origin: ArrayLike, destination: ArrayLike, cut: float = 3.0) -> np.ndarray:
     """Berry-type class of each respondent from two orientation scores (high = >= ``cut``).
 
     Examples
@@ -88,8 +89,9 @@ def _ethnicity(core: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -
     return out
 
 
-def migrant_latent(core: pd.DataFrame, cal: Calibration, params: ModelParameters,
-                   rng: np.random.Generator) -> pd.DataFrame:
+def migrant_latent(
+    core: pd.DataFrame, cal: Calibration, params: ModelParameters, rng: np.random.Generator
+) -> pd.DataFrame:
     """Latent variables of each sampled migrant (see the module docstring).
 
     Parameters
@@ -127,23 +129,33 @@ def migrant_latent(core: pd.DataFrame, cal: Calibration, params: ModelParameters
     lat["marital"] = np.where(
         rng.random(n) < married_p,
         np.where(rng.random(n) < 0.9, 2, 3),
-        np.where(age > 35, pick(np.array([0.35, 0.45, 0.2]), [1, 4, 5], rng)
-                 if n else np.zeros(0), 1),
+        np.where(
+            age > 35, pick(np.array([0.35, 0.45, 0.2]), [1, 4, 5], rng) if n else np.zeros(0), 1
+        ),
     )
     # Esser's four dimensions on [0, 1]
     settled_up = (ph >= 1).astype(float)
     lat["placement"] = sigmoid(0.9 * ses + 0.6 * settled_up + 0.5 * integ - 0.2 + 0.45 * z(n))
-    lat["culturation"] = sigmoid(0.8 * s + 1.2 * integ + 0.25 * edu_z + 0.03 * yrs - 0.35
-                                 - 0.3 * circ + 0.45 * z(n))
+    lat["culturation"] = sigmoid(
+        0.8 * s + 1.2 * integ + 0.25 * edu_z + 0.03 * yrs - 0.35 - 0.3 * circ + 0.45 * z(n)
+    )
     lat["interaction"] = sigmoid(0.8 * s + 1.3 * integ - 0.4 * circ - 0.15 + 0.45 * z(n))
     lat["identification"] = sigmoid(0.7 * s + 1.4 * integ - 0.6 * circ - 0.05 + 0.45 * z(n))
     dims = lat[["culturation", "placement", "interaction", "identification"]].to_numpy()
     high = dims >= params.tau
-    lat["complex"] = high.all(axis=1)
-    lat["structural_only"] = high[:, 1] & ~high[:, [0, 2, 3]].all(axis=1)
+    lat["complex"] = np.asarray(high.all(axis=1))
+    lat["structural_only"] = np.asarray(high[:, 1] & ~high[:, [0, 2, 3]].all(axis=1))
     # identity grids on the 1-5 item scale
-    rural = (3.0 + 0.9 * (o == 1) + 0.4 * (o == 2) - 0.5 * urban + 0.4 * circ - 0.4 * integ
-             - 0.02 * yrs + 0.6 * z(n))
+    rural = (
+        3.0
+        + 0.9 * (o == 1)
+        + 0.4 * (o == 2)
+        - 0.5 * urban
+        + 0.4 * circ
+        - 0.4 * integ
+        - 0.02 * yrs
+        + 0.6 * z(n)
+    )
     urb = 2.4 + 0.7 * s + 0.9 * integ + 0.3 * urban + 0.03 * np.minimum(yrs, 20) + 0.6 * z(n)
     town = 2.8 + 0.7 * (o == 2) + 0.3 * (o == 1) - 0.4 * urban - 0.2 * integ + 0.6 * z(n)
     city = 2.5 + 0.6 * s + 0.7 * integ + 0.6 * (o == 4) + 0.02 * yrs + 0.6 * z(n)
@@ -154,10 +166,12 @@ def migrant_latent(core: pd.DataFrame, cal: Calibration, params: ModelParameters
     # languages, discrimination, orientation, social capital, motives
     kk_native = (native == 1).astype(float)
     lat["lang_kk"] = sigmoid(2.2 * kk_native - 0.6 + 0.4 * s + 0.5 * z(n))
-    lat["lang_ru"] = sigmoid(0.9 * urban + 0.5 * edu_z + 0.6 * s + 0.8 * (native == 2) + 0.4
-                             + 0.5 * z(n))
-    lat["discrimination"] = sigmoid(0.5 * (o == 1) + 0.6 * circ - 0.8 * lat["interaction"]
-                                    - 0.9 + 0.6 * z(n))
+    lat["lang_ru"] = sigmoid(
+        0.9 * urban + 0.5 * edu_z + 0.6 * s + 0.8 * (native == 2) + 0.4 + 0.5 * z(n)
+    )
+    lat["discrimination"] = sigmoid(
+        0.5 * (o == 1) + 0.6 * circ - 0.8 * lat["interaction"] - 0.9 + 0.6 * z(n)
+    )
     lat["orientation"] = sigmoid(1.4 * s - 0.7 + 0.4 * integ + 0.5 * z(n))
     lat["social_capital"] = 0.5 * ses + 0.5 * s + 0.4 * integ - 0.3 * circ + 0.6 * z(n)
     lat["city_image"] = sigmoid(0.3 + 0.8 * lat["identification"] - 0.4 + 0.6 * z(n))

@@ -22,8 +22,13 @@ from .items import likert, pick, scale_items, sigmoid
 __all__ = ["locals_answers", "locals_latent"]
 
 
-def locals_latent(resp: pd.DataFrame, pop_migrants: pd.DataFrame, district_share: pd.Series,
-                  cal: Calibration, rng: np.random.Generator) -> pd.DataFrame:
+def locals_latent(
+    resp: pd.DataFrame,
+    pop_migrants: pd.DataFrame,
+    district_share: pd.Series,
+    cal: Calibration,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Attributes and latent attitudes of sampled long-term residents.
 
     Parameters
@@ -46,30 +51,44 @@ def locals_latent(resp: pd.DataFrame, pop_migrants: pd.DataFrame, district_share
     raised = ~mig & (rng.random(n) < 0.18)
     arrival_age = np.where(raised, rng.integers(0, 16, n), 0)
     P["birthplace"] = np.where(mig, 2, np.where(raised, np.where(rng.random(n) < 0.85, 2, 3), 1))
-    P["years"] = np.where(mig, years, np.where(raised, age - np.minimum(arrival_age, age - 1),
-                                               np.nan))
+    P["years"] = np.where(
+        mig, years, np.where(raised, age - np.minimum(arrival_age, age - 1), np.nan)
+    )
     P["migrant_background"] = (mig | raised).astype(float)
-    P["origin_type"] = np.where(mig, pop_migrants["origin_type"].to_numpy()[np.where(mig, person,
-                                                                                      0)], 0)
+    P["origin_type"] = np.where(
+        mig, pop_migrants["origin_type"].to_numpy()[np.where(mig, person, 0)], 0
+    )
     eth = np.zeros(n)
     for city in cal.city_codes:
         e = cal.ethnic_shares(city)
         sel = P["city"].to_numpy() == city
         if sel.any():
-            eth[sel] = pick(np.tile(e["share"].to_numpy(), (int(sel.sum()), 1)),
-                            e["ethnicity_code"].to_numpy(), rng)
+            eth[sel] = pick(
+                np.tile(e["share"].to_numpy(), (int(sel.sum()), 1)),
+                e["ethnicity_code"].to_numpy(),
+                rng,
+            )
     P["ethnicity"] = eth
     P["native_language"] = np.select(
         [eth == 1, eth == 2, eth == 3, eth == 5],
-        [np.where(rng.random(n) < 0.3, 2, 1), 2, np.where(rng.random(n) < 0.5, 3, 2),
-         np.where(rng.random(n) < 0.5, 4, 2)], default=2)
+        [
+            np.where(rng.random(n) < 0.3, 2, 1),
+            2,
+            np.where(rng.random(n) < 0.5, 3, 2),
+            np.where(rng.random(n) < 0.5, 4, 2),
+        ],
+        default=2,
+    )
     edu_star = 0.3 - 0.25 * (age > 55) + 0.1 * ~mig + z(n)
     P["education"] = np.searchsorted(np.array([-1.6, -0.7, 0.1, 0.3, 1.65]), edu_star) + 1
     edu_z = (P["education"].to_numpy() - 3.8) / 1.4
     P["ses"] = 0.6 * edu_z + 0.3 + 0.7 * z(n)
     married = rng.random(n) < sigmoid((age - 27) / 4.0) * 0.75
-    P["marital"] = np.where(married, np.where(rng.random(n) < 0.92, 2, 3),
-                            np.where(age > 35, rng.choice([1, 4, 5], n, p=[0.3, 0.45, 0.25]), 1))
+    P["marital"] = np.where(
+        married,
+        np.where(rng.random(n) < 0.92, 2, 3),
+        np.where(age > 35, rng.choice([1, 4, 5], n, p=[0.3, 0.45, 0.25]), 1),
+    )
     share = district_share.reindex(P["district"]).to_numpy()
     share_z = (share - 0.38) / 0.11
     contact = 0.55 * share_z + 0.3 * edu_z + 0.6 * P["migrant_background"].to_numpy() + 0.8 * z(n)
@@ -83,7 +102,8 @@ def locals_latent(resp: pd.DataFrame, pop_migrants: pd.DataFrame, district_share
     P["phase"] = 2.0
     P["spouse_here"] = married.astype(float)
     P["children_here"] = (rng.random(n) < np.where((age > 25) & (age < 50), 0.65, 0.15)).astype(
-        float)
+        float
+    )
     P["parents_here"] = 1.0
     P["working"] = 1.0
     return P
@@ -113,14 +133,22 @@ def locals_answers(P: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> A
     sc = sigmoid(0.9 * c)
     st = sigmoid(0.9 * t)
     latent = {
-        "cnt_quality": sigmoid(0.5 * c - 0.5 * t + 0.4), "thr_real": sigmoid(0.9 * t - 0.1),
-        "thr_sym": sigmoid(0.9 * t - 0.2), "thr_anx": sigmoid(0.8 * t - 0.6),
-        "ste_warmth": sigmoid(-0.7 * t + 0.4), "ste_competence": sigmoid(-0.5 * t + 0.3),
-        "acc_adopt": sigmoid(0.6 * t + 0.6), "acc_keep": sigmoid(-0.6 * t),
-        "plc_inclusion": sigmoid(-0.8 * t + 0.2), "stg_stigma": sigmoid(0.9 * t - 0.5),
-        "ess_cul_practice": _col(P, "culturation"), "ess_idn_self": _col(P, "identification"),
-        "ess_idn_pi": _col(P, "identification"), "ess_idn_pd": _col(P, "identification"),
-        "img_eval": _col(P, "city_image"), "img_potency": _col(P, "city_image"),
+        "cnt_quality": sigmoid(0.5 * c - 0.5 * t + 0.4),
+        "thr_real": sigmoid(0.9 * t - 0.1),
+        "thr_sym": sigmoid(0.9 * t - 0.2),
+        "thr_anx": sigmoid(0.8 * t - 0.6),
+        "ste_warmth": sigmoid(-0.7 * t + 0.4),
+        "ste_competence": sigmoid(-0.5 * t + 0.3),
+        "acc_adopt": sigmoid(0.6 * t + 0.6),
+        "acc_keep": sigmoid(-0.6 * t),
+        "plc_inclusion": sigmoid(-0.8 * t + 0.2),
+        "stg_stigma": sigmoid(0.9 * t - 0.5),
+        "ess_cul_practice": _col(P, "culturation"),
+        "ess_idn_self": _col(P, "identification"),
+        "ess_idn_pi": _col(P, "identification"),
+        "ess_idn_pd": _col(P, "identification"),
+        "img_eval": _col(P, "city_image"),
+        "img_potency": _col(P, "city_image"),
         "img_activity": _col(P, "city_image"),
     }
     out = scale_items(cb, latent, rng, noise=0.7)
@@ -145,6 +173,9 @@ def locals_answers(P: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> A
     out["stg_media"] = likert(np.full(n, 0.5), 5, rng)
     rural_past = _col(P, "migrant_background") > 0
     out["dem_rural_past"] = np.where(rural_past | (rng.random(n) < 0.15), 1.0, 0.0)
-    out["dem_parents_rural"] = pick(np.column_stack([
-        0.2 + 0.5 * rural_past, np.full(n, 0.2), 0.6 - 0.5 * rural_past]), [1, 2, 3], rng)
+    out["dem_parents_rural"] = pick(
+        np.column_stack([0.2 + 0.5 * rural_past, np.full(n, 0.2), 0.6 - 0.5 * rural_past]),
+        [1, 2, 3],
+        rng,
+    )
     return out

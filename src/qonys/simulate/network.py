@@ -32,15 +32,35 @@ from .answers_common import _col
 from .items import multi, pick
 from .params import STRATEGIES, TIE_TYPES, ModelParameters
 
-__all__ = ["EgoNetworks", "NICKNAMES", "ego_networks"]
+__all__ = ["NICKNAMES", "EgoNetworks", "ego_networks"]
 
 NICKNAMES: dict[str, tuple[str, ...]] = {
-    "bonding": ("ағам", "әпкем", "інім", "апам", "нағашым", "жерлесім", "ауылдасым", "құдам",
-                "жеңгем", "бауырым", "брат", "сестра"),
-    "bridging": ("көршім", "досым", "әріптес", "курстас", "сосед", "коллега", "подруга",
-                 "таныс", "друг"),
-    "linking": ("бастық", "шеф", "әкім", "инспектор", "менеджер", "кураторым", "учитель",
-                "юрист"),
+    "bonding": (
+        "ағам",
+        "әпкем",
+        "інім",
+        "апам",
+        "нағашым",
+        "жерлесім",
+        "ауылдасым",
+        "құдам",
+        "жеңгем",
+        "бауырым",
+        "брат",
+        "сестра",
+    ),
+    "bridging": (
+        "көршім",
+        "досым",
+        "әріптес",
+        "курстас",
+        "сосед",
+        "коллега",
+        "подруга",
+        "таныс",
+        "друг",
+    ),
+    "linking": ("бастық", "шеф", "әкім", "инспектор", "менеджер", "кураторым", "учитель", "юрист"),
 }
 """Nickname bank (lower-case kinship and role words, at most 10 letters, no spaces)."""
 
@@ -62,14 +82,12 @@ class EgoNetworks:
     alters: pd.DataFrame
 
 
-def _sizes(strategy: np.ndarray, params: ModelParameters, rng: np.random.Generator
-           ) -> np.ndarray:
+def _sizes(strategy: np.ndarray, params: ModelParameters, rng: np.random.Generator) -> np.ndarray:
     table = np.array([params.network_size_by_strategy[s] for s in STRATEGIES])
     return pick(table[strategy.astype(int)], list(range(6)), rng).astype(int)
 
 
-def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Generator
-                 ) -> EgoNetworks:
+def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Generator) -> EgoNetworks:
     """Draw every respondent's alters (see the module docstring)."""
     n = len(P)
     size = _sizes(_col(P, "strategy"), params, rng)
@@ -83,15 +101,20 @@ def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Genera
     kin = bond & (rng.random(m) < 0.55)
     relation = np.select(
         [kin, bond, bridge],
-        [1, rng.choice([2, 3, 9], m, p=[0.5, 0.35, 0.15]),
-         rng.choice([3, 4, 5, 10], m, p=[0.3, 0.3, 0.25, 0.15])],
+        [
+            1,
+            rng.choice([2, 3, 9], m, p=[0.5, 0.35, 0.15]),
+            rng.choice([3, 4, 5, 10], m, p=[0.3, 0.3, 0.25, 0.15]),
+        ],
         default=rng.choice([6, 7, 8, 10, 4], m, p=[0.35, 0.3, 0.15, 0.1, 0.1]),
     ).astype(float)
     origin = np.select(
         [kin, bond, bridge],
-        [rng.choice([1, 2, 3, 5], m, p=[0.7, 0.1, 0.05, 0.15]),
-         rng.choice([1, 2, 3], m, p=[0.5, 0.3, 0.2]),
-         rng.choice([5, 4], m, p=[0.65, 0.35])],
+        [
+            rng.choice([1, 2, 3, 5], m, p=[0.7, 0.1, 0.05, 0.15]),
+            rng.choice([1, 2, 3], m, p=[0.5, 0.3, 0.2]),
+            rng.choice([5, 4], m, p=[0.65, 0.35]),
+        ],
         default=rng.choice([5, 4, 3], m, p=[0.6, 0.3, 0.1]),
     ).astype(float)
     status = np.select(
@@ -109,38 +132,60 @@ def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Genera
     ego_isco = _col(P, "isco", np.nan)[ego]
     works = np.where(bond & ~kin, ego_works, np.where(link, True, rng.random(m) < 0.8))
     isco = np.where(
-        bond & ~kin & ego_works & ~np.isnan(ego_isco), ego_isco,
-        np.where(link, rng.choice([1, 2, 3], m, p=[0.6, 0.3, 0.1]),
-                 rng.choice([2, 3, 4, 5, 7, 8, 9], m))).astype(float)
+        bond & ~kin & ego_works & ~np.isnan(ego_isco),
+        ego_isco,
+        np.where(
+            link, rng.choice([1, 2, 3], m, p=[0.6, 0.3, 0.1]), rng.choice([2, 3, 4, 5, 7, 8, 9], m)
+        ),
+    ).astype(float)
     ego_sex = _col(P, "sex")[ego]
     sex = np.where(rng.random(m) < 0.6, ego_sex, 3 - ego_sex)
     ego_age = _col(P, "age")[ego]
     alter_age = np.clip(ego_age + rng.normal(0, 8 + 10 * kin, m), 16, 90)
     age_group = np.searchsorted(np.array([30, 45, 60]), alter_age, side="right") + 1.0
     in_city = np.minimum(_col(P, "years")[ego] + 1, ego_age)
-    known = np.where(kin, ego_age * rng.uniform(0.3, 1.0, m),
-                     np.where(bond, ego_age * rng.uniform(0.1, 0.7, m),
-                              in_city * rng.uniform(0.05, 1.0, m)))
+    known = np.where(
+        kin,
+        ego_age * rng.uniform(0.3, 1.0, m),
+        np.where(bond, ego_age * rng.uniform(0.1, 0.7, m), in_city * rng.uniform(0.05, 1.0, m)),
+    )
     help_p = np.select(
         [bond[:, None], bridge[:, None]],
-        [np.tile([0.4, 0.15, 0.35, 0.25, 0.05, 0.6, 0.35], (m, 1)),
-         np.tile([0.45, 0.3, 0.1, 0.1, 0.08, 0.3, 0.05], (m, 1))],
+        [
+            np.tile([0.4, 0.15, 0.35, 0.25, 0.05, 0.6, 0.35], (m, 1)),
+            np.tile([0.45, 0.3, 0.1, 0.1, 0.08, 0.3, 0.05], (m, 1)),
+        ],
         default=np.tile([0.3, 0.35, 0.02, 0.05, 0.6, 0.05, 0.0], (m, 1)),
     )
-    alters = pd.DataFrame({
-        "ego": ego, "pos": pos, "tie_type": np.array(TIE_TYPES, dtype=object)[ttype],
-        "net_a_relation": relation, "net_a_sex": sex.astype(float), "net_a_age": age_group,
-        "net_a_origin": origin, "net_a_status": status,
-        "net_a_same_ethn": np.where(rng.random(m) < np.where(bond, 0.95, 0.72), 1.0, 0.0),
-        "net_a_edu": edu, "net_a_works": works.astype(float),
-        "net_a_isco": np.where(works, isco, np.nan), "net_a_authority": link.astype(float),
-        "net_a_years": np.floor(np.minimum(known, ego_age)),
-        "net_a_help": multi(help_p, [1, 2, 3, 4, 5, 6, 7], rng, none=0),
-        "net_a_freq": np.where(bond, rng.choice([1.0, 2.0], m), np.where(
-            bridge, rng.choice([1.0, 2.0, 3.0], m), rng.choice([3.0, 4.0], m))),
-        "net_a_close": np.where(bond, rng.choice([1.0, 2.0], m, p=[0.6, 0.4]), np.where(
-            bridge, rng.choice([2.0, 3.0], m), 3.0)),
-    })
+    alters = pd.DataFrame(
+        {
+            "ego": ego,
+            "pos": pos,
+            "tie_type": np.array(TIE_TYPES, dtype=object)[ttype],
+            "net_a_relation": relation,
+            "net_a_sex": sex.astype(float),
+            "net_a_age": age_group,
+            "net_a_origin": origin,
+            "net_a_status": status,
+            "net_a_same_ethn": np.where(rng.random(m) < np.where(bond, 0.95, 0.72), 1.0, 0.0),
+            "net_a_edu": edu,
+            "net_a_works": works.astype(float),
+            "net_a_isco": np.where(works, isco, np.nan),
+            "net_a_authority": link.astype(float),
+            "net_a_years": np.floor(np.minimum(known, ego_age)),
+            "net_a_help": multi(help_p, [1, 2, 3, 4, 5, 6, 7], rng, none=0),
+            "net_a_freq": np.where(
+                bond,
+                rng.choice([1.0, 2.0], m),
+                np.where(bridge, rng.choice([1.0, 2.0, 3.0], m), rng.choice([3.0, 4.0], m)),
+            ),
+            "net_a_close": np.where(
+                bond,
+                rng.choice([1.0, 2.0], m, p=[0.6, 0.4]),
+                np.where(bridge, rng.choice([2.0, 3.0], m), 3.0),
+            ),
+        }
+    )
     alters["net_a_knows"] = _knows(alters, size, rng)
     nick = _nicknames(alters, rng)
     alters["net_a_nick"] = nick

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._core import Codebook, Dataset, DataWarning, QonysError, Variable, Where, to_jsonable
 from .. import io as qio
+from .._core import Codebook, Dataset, DataWarning, QonysError, Variable, Where, to_jsonable
 from .study import SimulatedStudy
 
 __all__ = ["DESIGN_VARIABLES", "FORMATS", "analysis_dataset", "write_study"]
@@ -35,34 +35,75 @@ FORMATS: tuple[str, ...] = ("kobo_xlsx", "kobo_csv", "sav")
 
 _L = dict[str, str]
 DESIGN_VARIABLES: dict[str, tuple[str, _L]] = {
-    "smp_stratum": ("integer", {
-        "kk": "Страта (қала ауданының коды)", "ru": "Страта (код района города)",
-        "en": "Stratum (code of the city district)"}),
-    "smp_n_psu": ("integer", {
-        "kk": "Стратадағы блоктар саны", "ru": "Число блоков в страте",
-        "en": "Number of blocks (PSUs) in the stratum"}),
-    "smp_pi_psu": ("decimal", {
-        "kk": "Блоктың іріктелу ықтималдығы", "ru": "Вероятность отбора блока",
-        "en": "Inclusion probability of the block"}),
-    "smp_n_elig": ("integer", {
-        "kk": "Блоктағы сәйкес адамдар саны", "ru": "Число подходящих лиц в блоке",
-        "en": "Number of eligible persons in the block"}),
-    "smp_n_contacted": ("integer", {
-        "kk": "Блокта хабарласқан адамдар саны", "ru": "Число опрошенных контактов в блоке",
-        "en": "Number of persons contacted in the block"}),
-    "smp_pi": ("decimal", {
-        "kk": "Респонденттің іріктелу ықтималдығы", "ru": "Вероятность отбора респондента",
-        "en": "Inclusion probability of the respondent"}),
-    "smp_w_base": ("decimal", {
-        "kk": "Базалық салмақ", "ru": "Базовый вес", "en": "Base weight"}),
-    "smp_nr_adj": ("decimal", {
-        "kk": "Жауап бермеуге түзету", "ru": "Поправка на неответы",
-        "en": "Nonresponse adjustment factor"}),
-    "smp_weight": ("decimal", {
-        "kk": "Іріктеме салмағы", "ru": "Вес выборки", "en": "Design weight"}),
-    "smp_age_group": ("integer", {
-        "kk": "Жас тобы (18-29, 30-44, 45-59, 60+)", "ru": "Возрастная группа (18-29, 30-44, "
-        "45-59, 60+)", "en": "Age group (18-29, 30-44, 45-59, 60+)"}),
+    "smp_stratum": (
+        "integer",
+        {
+            "kk": "Страта (қала ауданының коды)",
+            "ru": "Страта (код района города)",
+            "en": "Stratum (code of the city district)",
+        },
+    ),
+    "smp_n_psu": (
+        "integer",
+        {
+            "kk": "Стратадағы блоктар саны",
+            "ru": "Число блоков в страте",
+            "en": "Number of blocks (PSUs) in the stratum",
+        },
+    ),
+    "smp_pi_psu": (
+        "decimal",
+        {
+            "kk": "Блоктың іріктелу ықтималдығы",
+            "ru": "Вероятность отбора блока",
+            "en": "Inclusion probability of the block",
+        },
+    ),
+    "smp_n_elig": (
+        "integer",
+        {
+            "kk": "Блоктағы сәйкес адамдар саны",
+            "ru": "Число подходящих лиц в блоке",
+            "en": "Number of eligible persons in the block",
+        },
+    ),
+    "smp_n_contacted": (
+        "integer",
+        {
+            "kk": "Блокта хабарласқан адамдар саны",
+            "ru": "Число опрошенных контактов в блоке",
+            "en": "Number of persons contacted in the block",
+        },
+    ),
+    "smp_pi": (
+        "decimal",
+        {
+            "kk": "Респонденттің іріктелу ықтималдығы",
+            "ru": "Вероятность отбора респондента",
+            "en": "Inclusion probability of the respondent",
+        },
+    ),
+    "smp_w_base": ("decimal", {"kk": "Базалық салмақ", "ru": "Базовый вес", "en": "Base weight"}),
+    "smp_nr_adj": (
+        "decimal",
+        {
+            "kk": "Жауап бермеуге түзету",
+            "ru": "Поправка на неответы",
+            "en": "Nonresponse adjustment factor",
+        },
+    ),
+    "smp_weight": (
+        "decimal",
+        {"kk": "Іріктеме салмағы", "ru": "Вес выборки", "en": "Design weight"},
+    ),
+    "smp_age_group": (
+        "integer",
+        {
+            "kk": "Жас тобы (18-29, 30-44, 45-59, 60+)",
+            "ru": "Возрастная группа (18-29, 30-44, 45-59, 60+)",
+            "en": "Age group (18-29, 30-44, 45-59, 60+)",
+        },
+    ),
 }
 """Design variables added to the SPSS files: type and labels (kk, ru, en)."""
 
@@ -91,12 +132,15 @@ def analysis_dataset(ds: Dataset, design: pd.DataFrame) -> Dataset:
     cb = ds.codebook
     new_vars = tuple(
         Variable(name, vtype, label=label, group=("smp",))  # type: ignore[arg-type]
-        for name, (vtype, label) in DESIGN_VARIABLES.items() if name in extra.columns
+        for name, (vtype, label) in DESIGN_VARIABLES.items()
+        if name in extra.columns
     )
     kept = tuple(v for v in cb.variables if v.name not in _DROP_FOR_SHARING)
     codebook: Codebook = dataclasses.replace(cb, variables=(*kept, *new_vars))
-    rosters = {k: v.drop(columns=[c for c in _DROP_FOR_SHARING if c in v.columns])
-               for k, v in ds.rosters.items()}
+    rosters = {
+        k: v.drop(columns=[c for c in _DROP_FOR_SHARING if c in v.columns])
+        for k, v in ds.rosters.items()
+    }
     return Dataset(main, codebook, rosters, ds.source)
 
 
@@ -111,8 +155,9 @@ def _check_formats(formats: Sequence[str]) -> None:
         )
 
 
-def write_study(study: SimulatedStudy, out: str | Path,
-                formats: Sequence[str] = FORMATS) -> list[Path]:
+def write_study(
+    study: SimulatedStudy, out: str | Path, formats: Sequence[str] = FORMATS
+) -> list[Path]:
     """Write the study's files into folder ``out`` (created if needed); returns them all.
 
     Raises
@@ -126,24 +171,26 @@ def write_study(study: SimulatedStudy, out: str | Path,
     written: list[Path] = []
     for name, ds in (("migrants", study.migrants), ("locals", study.locals)):
         if "kobo_xlsx" in formats:
-            written += qio.write(ds, folder / f"{name}.xlsx", format="kobo_xlsx",
-                                 utc_offset="+05:00")
+            written += qio.write(
+                ds, folder / f"{name}.xlsx", format="kobo_xlsx", utc_offset="+05:00"
+            )
         if "kobo_csv" in formats:
-            written += qio.write(ds, folder / f"{name}.csv", format="kobo_csv",
-                                 utc_offset="+05:00")
+            written += qio.write(ds, folder / f"{name}.csv", format="kobo_csv", utc_offset="+05:00")
         if "sav" in formats:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DataWarning)
-                written += qio.write(analysis_dataset(ds, study.design[name]),
-                                     folder / f"{name}.sav")
+                written += qio.write(
+                    analysis_dataset(ds, study.design[name]), folder / f"{name}.sav"
+                )
             cut = [w for w in caught if issubclass(w.category, DataWarning)]
             if cut:
                 warnings.warn(
                     f"{name}.sav: {len(cut)} labels were cut to SPSS's limits (the full "
                     "labels stay in the codebook stored in the file)",
-                    DataWarning, stacklevel=2)
-        for kind, frame in (("design", study.design[name]),
-                            ("fieldwork", study.fieldwork[name])):
+                    DataWarning,
+                    stacklevel=2,
+                )
+        for kind, frame in (("design", study.design[name]), ("fieldwork", study.fieldwork[name])):
             path = folder / f"{kind}_{name}.csv"
             frame.to_csv(path, index=False, lineterminator="\n")
             written.append(path)
@@ -161,7 +208,12 @@ def write_study(study: SimulatedStudy, out: str | Path,
     study.truth["districts"].to_csv(path, index=False, lineterminator="\n")
     written.append(path)
     path = truth / "truth.json"
-    path.write_text(json.dumps(to_jsonable(study.truth["summary"]), ensure_ascii=False,
-                               indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            to_jsonable(study.truth["summary"]), ensure_ascii=False, indent=2, sort_keys=True
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     written.append(path)
     return written

@@ -184,8 +184,13 @@ class DesignParameters:
     response_base: float = 0.62
     response_logit: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: _frozen(
-            {"male": -0.30, "age_18_29": -0.40, "age_60_plus": 0.35, "centre": -0.25,
-             "periphery": 0.20}
+            {
+                "male": -0.30,
+                "age_18_29": -0.40,
+                "age_60_plus": 0.35,
+                "centre": -0.25,
+                "periphery": 0.20,
+            }
         )
     )
     fieldwork_start: str = "2025-09-15"
@@ -241,9 +246,7 @@ def expected_shares(params: ModelParameters, zone_weights: Mapping[str, float]) 
         s: float(np.dot(np.arange(6), params.network_size_by_strategy[s])) for s in STRATEGIES
     }
     alters_by_phase = {
-        ph: sum(
-            strategy[s] * params.phase_given_strategy[s][i] * mean_size[s] for s in STRATEGIES
-        )
+        ph: sum(strategy[s] * params.phase_given_strategy[s][i] * mean_size[s] for s in STRATEGIES)
         for i, ph in enumerate(PHASES)
     }
     n_alters = sum(alters_by_phase.values())
@@ -254,7 +257,8 @@ def expected_shares(params: ModelParameters, zone_weights: Mapping[str, float]) 
     return {
         "strategy": strategy,
         "phase": phase,
-        "tie_type_by_phase": {ph: dict(zip(TIE_TYPES, params.tie_type_by_phase[ph], strict=True))
-                              for ph in PHASES},
+        "tie_type_by_phase": {
+            ph: dict(zip(TIE_TYPES, params.tie_type_by_phase[ph], strict=True)) for ph in PHASES
+        },
         "tie_type": tie,
     }

@@ -28,6 +28,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from .calibration import Calibration
 from .params import PHASES, STRATEGIES, ZONES, DesignParameters, ModelParameters
@@ -37,7 +38,7 @@ __all__ = ["AGE_GROUPS", "Population", "age_group", "build_population", "categor
 AGE_GROUPS: tuple[str, ...] = ("18-29", "30-44", "45-59", "60+")
 
 
-def age_group(age: np.ndarray) -> np.ndarray:
+def age_group(age: ArrayLike) -> np.ndarray:
     """Age group code 1-4 (18-29, 30-44, 45-59, 60+).
 
     Examples
@@ -48,7 +49,7 @@ def age_group(age: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.array([30, 45, 60]), np.asarray(age), side="right") + 1
 
 
-def categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def categorical(probs: ArrayLike, rng: np.random.Generator) -> np.ndarray:
     """One draw per row of ``probs`` (rows of category probabilities): index 0..k-1.
 
     Examples
@@ -56,9 +57,9 @@ def categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     >>> categorical(np.array([[0.0, 1.0], [1.0, 0.0]]), np.random.default_rng(0)).tolist()
     [1, 0]
     """
-    p = np.atleast_2d(np.asarray(probs, dtype=float))
+    p: np.ndarray = np.atleast_2d(np.asarray(probs, dtype=float))
     cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
-    u = rng.random(p.shape[0])[:, None]
+    u = rng.random((p.shape[0], 1))
     return np.minimum((u > cum).sum(axis=1), p.shape[1] - 1)
 
 
@@ -87,32 +88,40 @@ class Population:
     scale: float = 1.0
 
 
-def _blocks(cal: Calibration, design: DesignParameters, rng: np.random.Generator,
-            scale: float) -> pd.DataFrame:
+def _blocks(
+    cal: Calibration, design: DesignParameters, rng: np.random.Generator, scale: float
+) -> pd.DataFrame:
     rows = []
     sd = np.sqrt(np.log1p(design.block_size_cv**2))
     for city in cal.city_codes:
         adults = cal.adults(city) * scale
-        for d in cal.city_districts(city).itertuples(index=False):
-            total = int(round(adults * float(d.pop_share)))
-            n_blocks = max(2, int(round(total / design.block_adults)))
-            size = rng.lognormal(-sd**2 / 2, sd, n_blocks)
+        table = cal.city_districts(city)
+        for code, zone, pop_share, mshare in zip(
+            table["district_code"].to_numpy(dtype=np.int64),
+            table["zone"].astype(str).tolist(),
+            table["pop_share"].to_numpy(dtype=float),
+            table["migrant_share"].to_numpy(dtype=float),
+            strict=True,
+        ):
+            total = round(adults * pop_share)
+            n_blocks = max(2, round(total / design.block_adults))
+            size = rng.lognormal(-(sd**2) / 2, sd, n_blocks)
             raw = size / size.sum() * total
             sizes = np.floor(raw).astype(np.int64)
             short = total - int(sizes.sum())
             if short > 0:
                 sizes[np.argsort(raw - sizes)[::-1][:short]] += 1
             sizes = np.maximum(sizes, 1)
-            logit = np.log(d.migrant_share / (1 - d.migrant_share))
-            share = 1 / (1 + np.exp(-(logit + design.block_density_sd * rng.standard_normal(
-                n_blocks))))
+            logit = np.log(mshare / (1 - mshare))
+            noise = design.block_density_sd * rng.standard_normal(n_blocks)
+            share = 1 / (1 + np.exp(-(logit + noise)))
             migrants = rng.binomial(sizes, share)
             rows.append(
                 pd.DataFrame(
                     {
                         "city": city,
-                        "district": int(d.district_code),
-                        "zone": str(d.zone),
+                        "district": int(code),
+                        "zone": zone,
                         "adults": sizes,
                         "migrants": migrants,
                     }
@@ -139,8 +148,9 @@ def _enclave(blocks: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _core(blocks: pd.DataFrame, cal: Calibration, params: ModelParameters,
-          rng: np.random.Generator) -> pd.DataFrame:
+def _core(
+    blocks: pd.DataFrame, cal: Calibration, params: ModelParameters, rng: np.random.Generator
+) -> pd.DataFrame:
     idx = np.repeat(np.arange(len(blocks)), blocks["migrants"].to_numpy())
     n = idx.size
     zone_of = blocks["zone"].to_numpy()[idx]

@@ -73,17 +73,17 @@ class Sample:
 
 def _allocate(targets: pd.Series, n_blocks: int, minimum: int, exponent: float) -> pd.Series:
     """Blocks per stratum: at least ``minimum``, the rest by largest remainder."""
-    weights = targets.astype(float) ** exponent
-    base = pd.Series(minimum, index=targets.index, dtype=np.int64)
+    weights = targets.to_numpy(dtype=float) ** exponent
+    base = np.full(weights.size, minimum, dtype=np.int64)
     rest = n_blocks - int(base.sum())
     if rest > 0:
         raw = weights / weights.sum() * rest
         extra = np.floor(raw).astype(np.int64)
         left = rest - int(extra.sum())
-        order = np.argsort(-(raw - extra).to_numpy(), kind="stable")[:left]
-        extra.iloc[order] += 1
+        order = np.argsort(-(raw - extra), kind="stable")[:left]
+        extra[order] += 1
         base += extra
-    return base
+    return pd.Series(base, index=targets.index)
 
 
 def _pps_systematic(sizes: np.ndarray, a: int, rng: np.random.Generator) -> np.ndarray:
@@ -106,28 +106,34 @@ def _natives(n: int, city: int, rng: np.random.Generator) -> tuple[np.ndarray, n
     return sex, age
 
 
-def _response_prob(sex: np.ndarray, age: np.ndarray, zone: str, design: DesignParameters
-                   ) -> np.ndarray:
+def _response_prob(
+    sex: np.ndarray, age: np.ndarray, zone: str, design: DesignParameters
+) -> np.ndarray:
     r = design.response_logit
     x = np.log(design.response_base / (1 - design.response_base))
     x = x + r["male"] * (sex == 1) + r["age_18_29"] * (age < 30) + r["age_60_plus"] * (age >= 60)
-    x = x + (r["centre"] if zone == "centre" else 0.0) + (
-        r["periphery"] if zone == "periphery" else 0.0
+    x = (
+        x
+        + (r["centre"] if zone == "centre" else 0.0)
+        + (r["periphery"] if zone == "periphery" else 0.0)
     )
     return np.asarray(1 / (1 + np.exp(-x)))
 
 
-def _stratum_blocks(pop: Population, kind: Kind, n: int, design: DesignParameters
-                    ) -> tuple[pd.Series, pd.Series]:
-    eligible = pop.blocks.groupby("district")["migrants" if kind == "migrants"
-                                               else "locals_eligible"].sum()
+def _stratum_blocks(
+    pop: Population, kind: Kind, n: int, design: DesignParameters
+) -> tuple[pd.Series, pd.Series]:
+    eligible = pop.blocks.groupby("district")[
+        "migrants" if kind == "migrants" else "locals_eligible"
+    ].sum()
     city_of = pop.blocks.groupby("district")["city"].first()
     take = design.take_migrants if kind == "migrants" else design.take_locals
     n_blocks = -(-n // take)
     cities = sorted(city_of.unique())
     if design.city_allocation == "equal":
-        city_blocks = {c: n_blocks // len(cities) + (i < n_blocks % len(cities))
-                       for i, c in enumerate(cities)}
+        city_blocks = {
+            c: n_blocks // len(cities) + (i < n_blocks % len(cities)) for i, c in enumerate(cities)
+        }
     elif design.city_allocation == "proportional":
         tot = eligible.groupby(city_of).sum()
         alloc = _allocate(tot, n_blocks, 0, 1.0)
@@ -147,8 +153,9 @@ def _stratum_blocks(pop: Population, kind: Kind, n: int, design: DesignParameter
     return pd.concat(parts), eligible
 
 
-def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
-                rng: np.random.Generator) -> Sample:
+def draw_sample(
+    pop: Population, design: DesignParameters, n: int, kind: Kind, rng: np.random.Generator
+) -> Sample:
     """Draw ``n`` completed interviews of one form (see the module docstring).
 
     Raises
@@ -179,14 +186,27 @@ def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
     m_sex = pop.migrants["sex"].to_numpy()
     m_age = pop.migrants["age"].to_numpy()
     m_years = pop.migrants["years"].to_numpy()
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "person", "block", "city", "district", "sex", "age", "done", "pi_psu", "eligible_psu",
-        "contacted_psu", "n_psu_stratum")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in (
+            "person",
+            "block",
+            "city",
+            "district",
+            "sex",
+            "age",
+            "done",
+            "pi_psu",
+            "eligible_psu",
+            "contacted_psu",
+            "n_psu_stratum",
+        )
+    }
     zones: list[np.ndarray] = []
     k = 0
     carry = 0
     blocks_all = pop.blocks
-    for district, a in alloc.items():
+    for district, a in zip(alloc.index.to_numpy(), alloc.to_numpy(), strict=True):
         sel = np.flatnonzero(blocks_all["district"].to_numpy() == district)
         sizes = blocks_all["adults"].to_numpy(dtype=float)[sel]
         ids = blocks_all["block"].to_numpy()[sel]
@@ -199,7 +219,7 @@ def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
             want = int(takes_all[k]) + carry
             k += 1
             e_b = int(eligible[block])
-            migrants = by_block.get(block, np.array([], dtype=np.int64))
+            migrants = np.asarray(by_block.get(block, []), dtype=np.int64)
             if kind == "migrants":
                 persons = rng.permutation(migrants)
                 sex, age = m_sex[persons], m_age[persons]
@@ -219,32 +239,54 @@ def draw_sample(pop: Population, design: DesignParameters, n: int, kind: Kind,
                 stop = persons.size
             carry = want - (int(done[stop - 1]) if stop else 0)
             pi_psu = a * float(sizes[int(j)]) / sizes.sum()
-            for key, val in (("person", persons[:stop]), ("sex", sex[:stop]), ("age", age[:stop]),
-                             ("done", responds[:stop])):
+            for key, val in (
+                ("person", persons[:stop]),
+                ("sex", sex[:stop]),
+                ("age", age[:stop]),
+                ("done", responds[:stop]),
+            ):
                 parts[key].append(np.asarray(val))
-            for key, val in (("block", block), ("city", city), ("district", int(district)),
-                             ("pi_psu", pi_psu), ("eligible_psu", e_b), ("contacted_psu", stop),
-                             ("n_psu_stratum", len(sel))):
+            for key, val in (
+                ("block", block),
+                ("city", city),
+                ("district", int(district)),
+                ("pi_psu", pi_psu),
+                ("eligible_psu", e_b),
+                ("contacted_psu", stop),
+                ("n_psu_stratum", len(sel)),
+            ):
                 parts[key].append(np.full(stop, val))
             zones.append(np.full(stop, zone, dtype=object))
     cols = {key: np.concatenate(val) for key, val in parts.items()}
     contacted = cols["contacted_psu"].astype(float)
     pi = cols["pi_psu"] * contacted / cols["eligible_psu"]
-    fieldwork = pd.DataFrame({
-        "person": cols["person"], "block": cols["block"], "city": cols["city"],
-        "district": cols["district"], "zone": np.concatenate(zones), "sex": cols["sex"],
-        "age": cols["age"], "age_group": age_group(cols["age"]),
-        "outcome": np.where(cols["done"], "complete", "nonresponse"),
-        "stratum": cols["district"], "psu": cols["block"], "n_psu_stratum": cols["n_psu_stratum"],
-        "pi_psu": cols["pi_psu"], "eligible_psu": cols["eligible_psu"],
-        "contacted_psu": cols["contacted_psu"], "pi": pi, "w_base": 1.0 / pi,
-    })
+    fieldwork = pd.DataFrame(
+        {
+            "person": cols["person"],
+            "block": cols["block"],
+            "city": cols["city"],
+            "district": cols["district"],
+            "zone": np.concatenate(zones),
+            "sex": cols["sex"],
+            "age": cols["age"],
+            "age_group": age_group(cols["age"]),
+            "outcome": np.where(cols["done"], "complete", "nonresponse"),
+            "stratum": cols["district"],
+            "psu": cols["block"],
+            "n_psu_stratum": cols["n_psu_stratum"],
+            "pi_psu": cols["pi_psu"],
+            "eligible_psu": cols["eligible_psu"],
+            "contacted_psu": cols["contacted_psu"],
+            "pi": pi,
+            "w_base": 1.0 / pi,
+        }
+    )
     fieldwork["nr_class"] = _classes(fieldwork)
-    done = fieldwork["outcome"] == "complete"
+    completed = fieldwork["outcome"] == "complete"
     tot = fieldwork.groupby("nr_class")["w_base"].sum()
-    got = fieldwork[done].groupby("nr_class")["w_base"].sum()
+    got = fieldwork[completed].groupby("nr_class")["w_base"].sum()
     fieldwork["nr_adj"] = fieldwork["nr_class"].map(tot / got)
-    resp = fieldwork[done].copy()
+    resp = fieldwork[completed].copy()
     resp["weight"] = resp["w_base"] * resp["nr_adj"]
     resp = resp.sample(frac=1.0, random_state=int(rng.integers(2**31))).reset_index(drop=True)
     resp["order"] = np.arange(len(resp))
@@ -257,6 +299,7 @@ def _classes(f: pd.DataFrame) -> np.ndarray:
     done = (f["outcome"] == "complete").to_numpy()
     out = np.zeros(len(f), dtype=np.int64)
     for stratum, idx in f.groupby("stratum").indices.items():
+        code = int(np.asarray(stratum))
         sexes = f["sex"].to_numpy()[idx]
         ages = f["age_group"].to_numpy()[idx]
         d = done[idx]
@@ -275,6 +318,5 @@ def _classes(f: pd.DataFrame) -> np.ndarray:
             for x in run:  # trailing groups without respondents join the last class
                 label[x] = max((v for v in label.values()), default=4)
             sel = sexes == s
-            out[idx[sel]] = [int(stratum) * 100 + merged_sex * 10 + label[int(g)]
-                             for g in ages[sel]]
+            out[idx[sel]] = [code * 100 + merged_sex * 10 + label[int(g)] for g in ages[sel]]
     return out

@@ -43,9 +43,16 @@ from .truth import design_frame, migrant_truth, truth_summary
 __all__ = ["SimulatedStudy", "kobo_codebook", "simulate_study"]
 
 _META_TYPES = {
-    "_id": "integer", "_uuid": "text", "_submission_time": "datetime",
-    "_validation_status": "text", "_notes": "text", "_status": "text", "_submitted_by": "text",
-    "__version__": "text", "_tags": "text", "_index": "integer",
+    "_id": "integer",
+    "_uuid": "text",
+    "_submission_time": "datetime",
+    "_validation_status": "text",
+    "_notes": "text",
+    "_status": "text",
+    "_submitted_by": "text",
+    "__version__": "text",
+    "_tags": "text",
+    "_index": "integer",
 }
 
 
@@ -89,8 +96,10 @@ def _form(name: str) -> Codebook:
 
 def kobo_codebook(form: Codebook) -> Codebook:
     """The form's codebook with Kobo's meta columns added (as the Kobo reader adds them)."""
-    extra = tuple(Variable(k, v, source_type="kobo_meta")  # type: ignore[arg-type]
-                  for k, v in _META_TYPES.items())
+    extra = tuple(
+        Variable(k, v, source_type="kobo_meta")  # type: ignore[arg-type]
+        for k, v in _META_TYPES.items()
+    )
     return dataclasses.replace(form, variables=(*form.variables, *extra), id_variable="_uuid")
 
 
@@ -104,8 +113,9 @@ def _check(n: int, name: str) -> None:
         )
 
 
-def _times(sample: Sample, design: DesignParameters, minutes: tuple[int, int],
-           rng: np.random.Generator) -> tuple[np.ndarray, list[dt.datetime], list[dt.datetime]]:
+def _times(
+    sample: Sample, design: DesignParameters, minutes: tuple[int, int], rng: np.random.Generator
+) -> tuple[np.ndarray, list[dt.datetime], list[dt.datetime]]:
     """Fieldwork order and interview times: one interviewer visits a block on one day."""
     resp = sample.respondents
     tz = dt.timezone(dt.timedelta(hours=5))
@@ -138,9 +148,17 @@ def _interviewers(resp: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _migrants(pop: Population, sample: Sample, cal: Calibration, params: ModelParameters,
-              design: DesignParameters, form: Codebook, year: int, seed: int,
-              rng: np.random.Generator) -> tuple[Dataset, pd.DataFrame, dict[str, Any]]:
+def _migrants(
+    pop: Population,
+    sample: Sample,
+    cal: Calibration,
+    params: ModelParameters,
+    design: DesignParameters,
+    form: Codebook,
+    year: int,
+    seed: int,
+    rng: np.random.Generator,
+) -> tuple[Dataset, pd.DataFrame, dict[str, Any]]:
     order, starts, ends = _times(sample, design, (35, 75), rng)
     resp = sample.respondents.iloc[order].reset_index(drop=True)
     core = pop.migrants.iloc[resp["person"].to_numpy()].reset_index(drop=True)
@@ -152,81 +170,138 @@ def _migrants(pop: Population, sample: Sample, cal: Calibration, params: ModelPa
     net = ego_networks(P, params, rng)
     answers: dict[str, Any] = {}
     answers.update(integration_items(P, form, rng))
-    for part in (screening(P, year, rng, "migrants"), demographics(P, rng), emp,
-                 household(P, rng), migration(P, rng, year), motives(P, rng),
-                 housing(P, rng, "migrants", tenure(P, rng)), esser_items(P, rng),
-                 city_image(P, rng), net.main):
+    for part in (
+        screening(P, year, rng, "migrants"),
+        demographics(P, rng),
+        emp,
+        household(P, rng),
+        migration(P, rng, year),
+        motives(P, rng),
+        housing(P, rng, "migrants", tenure(P, rng)),
+        esser_items(P, rng),
+        city_image(P, rng),
+        net.main,
+    ):
         answers.update(part)
     answers["smp_int_id"] = _interviewers(resp, rng)
     answers["smp_psu"] = resp["psu"].to_numpy(dtype=float)
     meta_answers, meta = main_meta(form, starts, ends, seed * 10 + 1, rng)
     answers.update(meta_answers)
     income = (params.missing_income_dont_know, params.missing_income_refused)
-    main = fill_form(form, answers, len(resp), rng, today=dt.date(year, 10, 1),
-                     rates={"ses_income": income},
-                     default_rates=(params.missing_dont_know, params.missing_refused))
+    main = fill_form(
+        form,
+        answers,
+        len(resp),
+        rng,
+        today=dt.date(year, 10, 1),
+        rates={"ses_income": income},
+        default_rates=(params.missing_dont_know, params.missing_refused),
+    )
     frame = pd.concat([main.frame, meta], axis=1)
     alters = net.alters
     ego = alters["ego"].to_numpy()
     roster = fill_form(
-        form, {c: alters[c].to_numpy() for c in alters.columns if c.startswith("net_a_")},
-        len(alters), rng, today=dt.date(year, 10, 1), roster="net_alter", parent=frame,
+        form,
+        {c: alters[c].to_numpy() for c in alters.columns if c.startswith("net_a_")},
+        len(alters),
+        rng,
+        today=dt.date(year, 10, 1),
+        roster="net_alter",
+        parent=frame,
         parent_rows=ego,
-        computed={"net_a_pos": alters["pos"].tolist(), "net_a_nick": alters["net_a_nick"]},
+        computed={"net_a_pos": alters["pos"].tolist(), "net_a_nick": alters["net_a_nick"].tolist()},
         rates={k: (0.0, 0.0) for k in ("net_a_works", "net_a_help", "net_a_freq")},
         default_rates=(0.008, 0.0),
     )
     title = form.title.get("default") or next(iter(form.title.values()), "migrants")
     roster_frame = pd.concat([roster.frame, roster_links(meta, ego, title)], axis=1)
-    ds = Dataset(frame, kobo_codebook(form), {"net_alter": roster_frame},
-                 SourceInfo(name="migrants (simulated)", format="simulate"))
+    ds = Dataset(
+        frame,
+        kobo_codebook(form),
+        {"net_alter": roster_frame},
+        SourceInfo(name="migrants (simulated)", format="simulate"),
+    )
     truth = migrant_truth(meta["_uuid"], resp, core, lat, params)
-    alters_truth = pd.DataFrame({
-        "_uuid": meta["_uuid"].to_numpy()[ego], "_index": roster_frame["_index"],
-        "_parent_index": roster_frame["_parent_index"], "pos": alters["pos"].to_numpy(),
-        "tie_type": alters["tie_type"].to_numpy(), "ego_phase": core["phase"].to_numpy()[ego],
-    })
+    alters_truth = pd.DataFrame(
+        {
+            "_uuid": meta["_uuid"].to_numpy()[ego],
+            "_index": roster_frame["_index"],
+            "_parent_index": roster_frame["_parent_index"],
+            "pos": alters["pos"].to_numpy(),
+            "tie_type": alters["tie_type"].to_numpy(),
+            "ego_phase": core["phase"].to_numpy()[ego],
+        }
+    )
     design_cols = design_frame(meta["_uuid"], resp)
-    extra = {"alters": alters_truth, "defaulted": main.defaulted + roster.defaulted,
-             "frame": truth}
+    extra = {"alters": alters_truth, "defaulted": main.defaulted + roster.defaulted, "frame": truth}
     return ds, design_cols, extra
 
 
-def _locals(pop: Population, sample: Sample, cal: Calibration, params: ModelParameters,
-            design: DesignParameters, form: Codebook, year: int, seed: int,
-            rng: np.random.Generator) -> tuple[Dataset, pd.DataFrame, pd.DataFrame, tuple[str,
-                                                                                         ...]]:
+def _locals(
+    pop: Population,
+    sample: Sample,
+    cal: Calibration,
+    params: ModelParameters,
+    design: DesignParameters,
+    form: Codebook,
+    year: int,
+    seed: int,
+    rng: np.random.Generator,
+) -> tuple[Dataset, pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     order, starts, ends = _times(sample, design, (20, 45), rng)
     resp = sample.respondents.iloc[order].reset_index(drop=True)
-    share = pop.blocks.groupby("district")["migrants"].sum() / pop.blocks.groupby(
-        "district")["adults"].sum()
+    share = (
+        pop.blocks.groupby("district")["migrants"].sum()
+        / pop.blocks.groupby("district")["adults"].sum()
+    )
     P = locals_latent(resp, pop.migrants, share, cal, rng)
     emp = employment(P, rng, "locals")
     P["employed"] = (emp["ses_employment"] <= 4).astype(float)
     own = 0.35 + 0.35 * (P["age"].to_numpy() > 35)
-    ten = np.where(rng.random(len(P)) < own, 7.0,
-                   rng.choice([4.0, 6.0, 3.0, 5.0, 2.0], len(P), p=[0.45, 0.3, 0.15, 0.05, 0.05]))
+    ten = np.where(
+        rng.random(len(P)) < own,
+        7.0,
+        rng.choice([4.0, 6.0, 3.0, 5.0, 2.0], len(P), p=[0.45, 0.3, 0.15, 0.05, 0.05]),
+    )
     answers: dict[str, Any] = {}
     answers.update(locals_answers(P, form, rng))
-    for part in (screening(P, year, rng, "locals"), demographics(P, rng), emp,
-                 household(P, rng), housing(P, rng, "locals", ten), esser_items(P, rng),
-                 city_image(P, rng)):
+    for part in (
+        screening(P, year, rng, "locals"),
+        demographics(P, rng),
+        emp,
+        household(P, rng),
+        housing(P, rng, "locals", ten),
+        esser_items(P, rng),
+        city_image(P, rng),
+    ):
         answers.update({k: v for k, v in part.items() if k not in ("dem_rural_past",)})
     answers["smp_int_id"] = _interviewers(resp, rng)
     answers["smp_psu"] = resp["psu"].to_numpy(dtype=float)
     meta_answers, meta = main_meta(form, starts, ends, seed * 10 + 2, rng)
     answers.update(meta_answers)
-    main = fill_form(form, answers, len(resp), rng, today=dt.date(year, 10, 1),
-                     rates={"ses_income": (params.missing_income_dont_know,
-                                           params.missing_income_refused)},
-                     default_rates=(params.missing_dont_know, params.missing_refused))
+    main = fill_form(
+        form,
+        answers,
+        len(resp),
+        rng,
+        today=dt.date(year, 10, 1),
+        rates={"ses_income": (params.missing_income_dont_know, params.missing_income_refused)},
+        default_rates=(params.missing_dont_know, params.missing_refused),
+    )
     frame = pd.concat([main.frame, meta], axis=1)
-    ds = Dataset(frame, kobo_codebook(form), {}, SourceInfo(name="locals (simulated)",
-                                                            format="simulate"))
-    truth = pd.DataFrame({"_uuid": meta["_uuid"], "contact": P["contact"],
-                          "threat": P["threat"], "education": P["education"],
-                          "migrant_background": P["migrant_background"],
-                          "weight": resp["weight"]})
+    ds = Dataset(
+        frame, kobo_codebook(form), {}, SourceInfo(name="locals (simulated)", format="simulate")
+    )
+    truth = pd.DataFrame(
+        {
+            "_uuid": meta["_uuid"],
+            "contact": P["contact"],
+            "threat": P["threat"],
+            "education": P["education"],
+            "migrant_background": P["migrant_background"],
+            "weight": resp["weight"],
+        }
+    )
     return ds, design_frame(meta["_uuid"], resp), truth, main.defaulted
 
 
@@ -272,18 +347,26 @@ def simulate_study(
     form_m = _form("migrants")
     form_l = _form("locals")
     mig, design_m, extra = _migrants(pop, sample_m, cal, params, design, form_m, year, seed, rng)
-    loc, design_l, truth_l, defaulted_l = _locals(pop, sample_l, cal, params, design, form_l,
-                                                   year, seed, rng)
+    loc, design_l, truth_l, defaulted_l = _locals(
+        pop, sample_l, cal, params, design, form_l, year, seed, rng
+    )
     truth = {
-        "migrants": extra["frame"], "alters": extra["alters"], "locals": truth_l,
+        "migrants": extra["frame"],
+        "alters": extra["alters"],
+        "locals": truth_l,
         "defaulted": {"migrants": extra["defaulted"], "locals": defaulted_l},
     }
-    summary, districts, margins = truth_summary(pop, params, design, extra["frame"],
-                                                 extra["alters"], truth_l, seed, n, n_locals)
+    summary, districts, margins = truth_summary(
+        pop, params, design, extra["frame"], extra["alters"], truth_l, seed, n, n_locals
+    )
     truth["districts"] = districts
     truth["summary"] = summary
     return SimulatedStudy(
-        migrants=mig, locals=loc, design={"migrants": design_m, "locals": design_l},
+        migrants=mig,
+        locals=loc,
+        design={"migrants": design_m, "locals": design_l},
         fieldwork={"migrants": sample_m.fieldwork, "locals": sample_l.fieldwork},
-        margins=margins, truth=truth, seed=seed,
+        margins=margins,
+        truth=truth,
+        seed=seed,
     )
