@@ -27,7 +27,7 @@ _TENURE_BY_PHASE = (
     (0.00, 0.02, 0.02, 0.20, 0.06, 0.30, 0.40),
 )
 _INTENTION_BY_PHASE = (
-    (0.12, 0.45, 0.38, 0.04, 0.01),
+    (0.06, 0.50, 0.41, 0.02, 0.01),
     (0.62, 0.28, 0.04, 0.04, 0.02),
     (0.92, 0.06, 0.00, 0.01, 0.01),
 )
@@ -134,6 +134,9 @@ def migration(P: pd.DataFrame, rng: np.random.Generator, year: int) -> Answers:
         ]
     )
     intention = _by_phase(ph, _INTENTION_BY_PHASE, [1, 2, 3, 4, 5], rng)
+    alone = (ph == 1) & (_col(P, "spouse_here") == 0) & (_col(P, "children_here") == 0)
+    settled_alone = pick(np.tile([0.82, 0.13, 0.02, 0.02, 0.01], (n, 1)), [1, 2, 3, 4, 5], rng)
+    intention = np.where(alone, settled_alone, intention)
     remit = rng.random(n) < np.array([0.85, 0.5, 0.3])[ph]
     return {
         "mig_moves_n": (1 + rng.poisson(0.3 + 0.5 * circ, n)).astype(float),

@@ -4,6 +4,7 @@ link columns of repeat tables, typed as :mod:`qonys.io.kobo` reads them back."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -39,6 +40,18 @@ def interview_times(
     return [starts[i] for i in order], [ends[i] for i in order]
 
 
+_DIGIT_RUN = re.compile(r"\d{9}")
+
+
+def _uuid4(rng: np.random.Generator) -> str:
+    """A random version-4 UUID without nine digits in a row (hyphens ignored), so that no
+    part of it can be mistaken for a phone number or an IIN by the personal-data scan."""
+    while True:
+        text = str(uuid.UUID(bytes=rng.bytes(16), version=4))
+        if not _DIGIT_RUN.search(text.replace("-", "")):
+            return text
+
+
 def _iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="milliseconds")
 
@@ -68,8 +81,10 @@ def main_meta(
     sub_text = [
         s.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") for s in sent
     ]
-    ids = 400_000_000 + form_seed % 1000 * 100_000 + np.arange(1, n + 1)
-    uuids = [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(n)]
+    # Kobo's _id is a 9-digit serial; 356 million onwards can never be read as an IIN
+    # (the day digits of the zero-padded number are above 31)
+    ids = 356_000_000 + form_seed % 400 * 100_000 + np.arange(1, n + 1)
+    uuids = [_uuid4(rng) for _ in range(n)]
     letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     vrng = np.random.default_rng(form_seed)
     version = "v" + "".join(letters[int(i)] for i in vrng.integers(0, len(letters), 22))

@@ -107,7 +107,7 @@ DESIGN_VARIABLES: dict[str, tuple[str, _L]] = {
 }
 """Design variables added to the SPSS files: type and labels (kk, ru, en)."""
 
-_DROP_FOR_SHARING = ("_submitted_by", "_submission__submitted_by")
+_DROP_FOR_SHARING = ("_submitted_by", "_submission__submitted_by", "_parent_table_name")
 _KZ = dt.timezone(dt.timedelta(hours=5))
 
 
@@ -115,7 +115,8 @@ def analysis_dataset(ds: Dataset, design: pd.DataFrame) -> Dataset:
     """The export joined with its design variables (by ``_uuid``), ready for analysis.
 
     The Kobo columns naming the data collector's account (``_submitted_by``) are left out,
-    as ``qonys convert --drop-pii`` would. SPSS has no time zones and keeps time to about a
+    as ``qonys convert --drop-pii`` would, and so is the repeat table's constant
+    ``_parent_table_name`` (the keys ``_index`` and ``_parent_index`` link the tables). SPSS has no time zones and keeps time to about a
     microsecond, so date-times with a zone (``start``, ``end``) become Kazakhstan's local time
     (UTC+5) to the second.
     """
