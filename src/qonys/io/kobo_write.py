@@ -262,7 +262,13 @@ def _roster_frame(
             frame[target] = frame[key].astype("Int64").map(lookup).astype(lookup.dtype)
         else:
             frame[target] = pd.Series([None] * n, dtype="str")
-    return frame
+    links = [
+        "_index",
+        "_parent_table_name",
+        key,
+        *(f"_submission_{c}" for c in KOBO_SUBMISSION_COPY),
+    ]
+    return frame[[c for c in frame.columns if c not in links] + links]
 
 
 def _table(
