@@ -10,7 +10,6 @@ YAML sidecars. Each format lives in its own module and registers itself by name.
 # kobo: kobo_csv, kobo_xlsx; odk: odk_central, odk_briefcase;
 # tabular: csv, xlsx, parquet with sidecar; yaml_codebook: YAML codebooks.
 from . import kobo, odk, sav, stata, tabular, xlsform, xlsform_write, yaml_codebook  # noqa: F401
-from . import kobo_write  # noqa: F401  (writers kobo_xlsx, kobo_csv)
 from ._registry import (
     CODEBOOK_READERS,
     CODEBOOK_WRITERS,
@@ -24,6 +23,7 @@ from ._registry import (
     write_codebook,
 )
 from .instrument import INSTRUMENTS, instrument_path, scales_path
+from .kobo_write import write_kobo_csv, write_kobo_xlsx  # noqa: F401  (registers the writers)
 from .xlsform_lint import XLSFormLintReport, lint_xlsform
 
 __all__ = [

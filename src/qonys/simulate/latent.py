@@ -129,9 +129,7 @@ def migrant_latent(
     lat["marital"] = np.where(
         rng.random(n) < married_p,
         np.where(rng.random(n) < 0.9, 2, 3),
-        np.where(
-            age > 35, pick(np.tile([0.35, 0.45, 0.2], (n, 1)), [1, 4, 5], rng), 1
-        ),
+        np.where(age > 35, pick(np.tile([0.35, 0.45, 0.2], (n, 1)), [1, 4, 5], rng), 1),
     )
     # Esser's four dimensions on [0, 1]
     settled_up = (ph >= 1).astype(float)

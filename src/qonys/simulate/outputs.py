@@ -116,9 +116,9 @@ def analysis_dataset(ds: Dataset, design: pd.DataFrame) -> Dataset:
 
     The Kobo columns naming the data collector's account (``_submitted_by``) are left out,
     as ``qonys convert --drop-pii`` would, and so is the repeat table's constant
-    ``_parent_table_name`` (the keys ``_index`` and ``_parent_index`` link the tables). SPSS has no time zones and keeps time to about a
-    microsecond, so date-times with a zone (``start``, ``end``) become Kazakhstan's local time
-    (UTC+5) to the second.
+    ``_parent_table_name`` (the keys ``_index`` and ``_parent_index`` link the tables).
+    SPSS has no time zones and keeps time to about a microsecond, so date-times with a zone
+    (``start``, ``end``) become Kazakhstan's local time (UTC+5) to the second.
     """
     extra = design.drop(columns=[c for c in ("smp_psu",) if c in design.columns])
     main = ds.data.merge(extra, on="_uuid", how="left", validate="one_to_one")
