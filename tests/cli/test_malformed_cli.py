@@ -177,7 +177,8 @@ def c_yaml_unknown_type(tmp: Path) -> list[str]:
 def c_sidecar_unknown_variable(tmp: Path) -> list[str]:
     (tmp / "d.csv").write_text("a\n1\n", encoding="utf-8")
     (tmp / "d.csv.codebook.yaml").write_text(
-        "variables:\n  - name: a\n    type: integer\nmr_sets:\n  - name: s\n    variables: [a, zz]\n",
+        "variables:\n  - name: a\n    type: integer\n"
+        "mr_sets:\n  - name: s\n    variables: [a, zz]\n",
         encoding="utf-8",
     )
     return ["validate", str(tmp / "d.csv")]
