@@ -8,6 +8,7 @@ generators with a shipped ISCO-08 prestige table. Every measure is computed for 
 once; networkx is used to convert single networks and as a test oracle.
 """
 
+from .classify import TIE_TYPES, TieRules, classify_ties, per_ego_types
 from .composition import (
     STANDARD_COMPOSITION,
     blau,
@@ -20,6 +21,22 @@ from .composition import (
 )
 from .data import DuplicateTiePolicy, EgoNetworks
 from .examples import example_networks
+from .generators import (
+    STANDARD_RESOURCES,
+    TIE_STRENGTH,
+    GeneratorRules,
+    classify_position_contacts,
+    classify_resource_contacts,
+    position_generator,
+    resource_generator,
+)
+from .prestige import (
+    PRESTIGE_SCALES,
+    IscoLevel,
+    PrestigeTable,
+    load_position_generator,
+    load_prestige,
+)
 from .results import EgoMeasures, TieClassification
 from .roster import blank_missing_codes, from_dataset, from_roster, parse_knows
 from .structure import (
@@ -33,14 +50,25 @@ from .structure import (
 )
 
 __all__ = [
+    "PRESTIGE_SCALES",
     "STANDARD_COMPOSITION",
+    "STANDARD_RESOURCES",
     "STRUCTURAL_MEASURES",
+    "TIE_STRENGTH",
+    "TIE_TYPES",
     "DuplicateTiePolicy",
     "EgoMeasures",
     "EgoNetworks",
+    "GeneratorRules",
+    "IscoLevel",
+    "PrestigeTable",
     "TieClassification",
+    "TieRules",
     "blank_missing_codes",
     "blau",
+    "classify_position_contacts",
+    "classify_resource_contacts",
+    "classify_ties",
     "composition",
     "composition_shares",
     "constraint",
@@ -52,9 +80,14 @@ __all__ = [
     "from_dataset",
     "from_roster",
     "iqv",
+    "load_position_generator",
+    "load_prestige",
     "mean_abs_difference",
     "network_size",
     "parse_knows",
+    "per_ego_types",
+    "position_generator",
+    "resource_generator",
     "sd_heterogeneity",
     "structural_measures",
 ]

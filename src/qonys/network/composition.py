@@ -159,8 +159,9 @@ def iqv(
             raise DataError(
                 f"{attribute!r} holds {values.to_numpy()[outside][0]!r}, not among the "
                 "categories given",
-                where=Where(sheet="alters", row=int(np.flatnonzero(outside)[0]) + 1,
-                            variable=attribute),
+                where=Where(
+                    sheet="alters", row=int(np.flatnonzero(outside)[0]) + 1, variable=attribute
+                ),
                 rule="network.unknown-category",
                 hint="List every possible category, or pass their number.",
             )

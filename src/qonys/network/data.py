@@ -172,7 +172,7 @@ class EgoNetworks:
                     rule="network.missing-id",
                     hint="Every alter row needs its ego id and its alter id.",
                 )
-        ego_pos = egos.index.get_indexer(alters[EGO])
+        ego_pos = egos.index.get_indexer(pd.Index(alters[EGO]))
         if (ego_pos < 0).any():
             bad = ego_pos < 0
             raise DataError(
@@ -341,7 +341,7 @@ class EgoNetworks:
         """
         import networkx as nx
 
-        pos = self.egos.index.get_indexer([ego])[0]
+        pos = self.egos.index.get_indexer(pd.Index([ego]))[0]
         if pos < 0:
             raise DataError(
                 f"no ego {ego!r} in these networks",
@@ -358,10 +358,10 @@ class EgoNetworks:
                 hint="Pass another ego_node=.",
             )
         g = nx.Graph()
-        g.add_node(ego_node, **self.egos.iloc[pos].to_dict())
+        g.add_node(ego_node, **{str(k): v for k, v in self.egos.iloc[pos].items()})
         attrs = self.alters.drop(columns=[EGO, ALTER])
         for r in rows:
-            g.add_node(names[r], **attrs.iloc[r].to_dict())
+            g.add_node(names[r], **{str(k): v for k, v in attrs.iloc[r].items()})
             g.add_edge(ego_node, names[r])
         in_ego = self.alter_ego_pos[self.tie_pos[0]] == pos
         for a, b in self.tie_pos[:, in_ego].T:

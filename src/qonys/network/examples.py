@@ -54,7 +54,7 @@ def example_networks() -> EgoNetworks:
     alters = pd.DataFrame(rows, columns=["ego", "alter", "relation", "status", "age"])
     ties = pd.DataFrame(
         [("abc_de", "A", "B"), ("abc_de", "B", "C"), ("abc_de", "D", "E")]
-        + [("k5", s, t) for s, t in ["AB", "AC", "AD", "BC", "BD", "CD"]],
+        + [("k5", p[0], p[1]) for p in ["AB", "AC", "AD", "BC", "BD", "CD"]],
         columns=["ego", "source", "target"],
     )
     return EgoNetworks(egos, alters, ties)

@@ -129,7 +129,7 @@ def parse_knows(
     num = pd.to_numeric(norm, errors="coerce")
     bad = num.isna() | (num != np.floor(num))
     if bad.any():
-        pos = int(values.index.get_indexer([norm.index[bad.to_numpy()][0]])[0]) + 1
+        pos = int(values.index.get_indexer(pd.Index([norm.index[bad.to_numpy()][0]]))[0]) + 1
         raise DataError(
             f"alter-alter answer {norm[bad].iloc[0]!r} is not an alter position",
             where=Where(row=pos),
@@ -198,7 +198,7 @@ def from_roster(
     egos = main.set_index(ego_key, drop=False)
     egos.index.name = EGO
     alters = roster.copy()
-    if EGO in alters.columns and EGO != parent_key:
+    if EGO in alters.columns and parent_key != EGO:
         alters = alters.drop(columns=[EGO])
     alters.insert(0, EGO, roster[parent_key].to_numpy())
     if position is not None and position in roster.columns:
@@ -282,10 +282,13 @@ def from_dataset(
     if blank_missing:
         knows = kwargs.get("knows", "net_a_knows")
         keep = {parent_key, key, knows, kwargs.get("position", "net_a_pos")}
-        main, n1 = blank_missing_codes(main, data.codebook, [c for c in main if c not in keep])
-        table, n2 = blank_missing_codes(table, data.codebook, [c for c in table if c not in keep])
+        main, n1 = blank_missing_codes(
+            main, data.codebook, [str(c) for c in main.columns if c not in keep]
+        )
+        table, n2 = blank_missing_codes(
+            table, data.codebook, [str(c) for c in table.columns if c not in keep]
+        )
         if n1 + n2:
             notes.append(f"{n1 + n2} user-missing code(s) (don't know, refused) set to missing")
     net = from_roster(main, table, ego_key=key, parent_key=parent_key, **kwargs)
     return net.replace(notes=(*net.notes, *notes)) if notes else net
-

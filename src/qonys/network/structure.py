@@ -218,7 +218,9 @@ def structural_measures(net: EgoNetworks) -> EgoMeasures:
         }
     )
     n_iso = int((net.size() == 0).sum())
-    notes = (f"{n_iso} ego(s) without alters: structural measures undefined (NaN)",) if n_iso else ()
+    notes = (
+        (f"{n_iso} ego(s) without alters: structural measures undefined (NaN)",) if n_iso else ()
+    )
     meta = Meta(
         method="ego-network structure (Burt 1992; unweighted, undirected)",
         notes=(*net.notes, *notes),
