@@ -260,7 +260,7 @@ def resource_generator(
 
 
 def _contacts(frame: pd.DataFrame, items: Sequence[str], rules: GeneratorRules) -> pd.DataFrame:
-    """Long table of accessed items: row position of ego, item, tie code column values."""
+    """Long table of accessed items: row position of the ego and the item."""
     check_columns(frame, list(items))
     acc = np.column_stack([member(frame[i], list(rules.access)) for i in items])
     ego_pos, item_pos = np.nonzero(acc)

@@ -166,8 +166,11 @@ def constraint(net: EgoNetworks) -> pd.Series:
 
     Notes
     -----
-    networkx: ``nx.constraint(G)[ego]``; R: ``igraph::constraint(g)[ego]``; both agree with
-    this formula to 1e-13 on every node of Zachary's karate club (``../shared/refs/network``).
+    The degrees :math:`d_q` are those inside the ego network: a survey does not see the
+    alters' ties to people outside the roster. The value is therefore that of networkx and
+    igraph on the ego graph, ``nx.constraint(nx.ego_graph(G, ego))[ego]`` or R's
+    ``igraph::constraint(make_ego_graph(g, 1, ego)[[1]])``, which equals the whole-graph value
+    only when the alters have no outside ties (the ego graphs of ``../shared/refs/network``).
 
     References
     ----------
