@@ -1,0 +1,348 @@
+"""Means, totals, proportions and ratios, for many variables and domains at once.
+
+All four are ratio-type estimators :math:`\\hat\\theta = \\hat Y / \\hat X` of weighted sums,
+computed for every variable in every domain from one grouped reduction (see
+:mod:`qonys.estimate._linear`). Standard errors come from Taylor linearisation or from the
+replicate weights; domains keep the whole design (R's ``svyby``; Stata's ``over()``).
+
+Conventions that change numbers (documented in ``docs/survey.md``):
+
+* Intervals use Student's t on the design degrees of freedom (``df="design"``, as Stata and
+  ``svyciprop``); R's ``confint`` on ``svymean`` uses the normal quantile: pass
+  ``df=math.inf`` to reproduce it.
+* ``deff="wor"`` compares with simple random sampling without replacement of the same size,
+  R's ``deff=TRUE``; ``"wr"`` is R's ``deff="replace"``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._core import DesignError, Meta, MissingPolicy, Where
+from ..design.data import SurveyData, as_columns
+from ._linear import LinearFit, fit_linear
+from ._prep import Domains, Terms, domains_of, terms_of
+from .results import Estimates, wald_ci
+
+__all__ = ["DeffKind", "mean", "proportion", "ratio", "total"]
+
+DeffKind = Literal["wor", "wr"] | None
+DfOption = float | Literal["design"]
+
+
+def method_name(sd: SurveyData) -> str:
+    """How variances are computed, in words."""
+    reps = sd.prepared.replicates
+    if reps is not None:
+        return f"replicate weights ({reps.type}, {reps.n_replicates} replicates)"
+    if sd.calibrations:
+        return "Taylor linearisation (calibration residuals)"
+    return "Taylor linearisation"
+
+
+def check_level(level: float) -> float:
+    """Validate a confidence level."""
+    if not 0 < float(level) < 1:
+        raise DesignError(
+            f"level must be between 0 and 1; got {level!r}",
+            where=Where(key="level"),
+            rule="design.ci-level",
+        )
+    return float(level)
+
+
+def resolve_df(df: DfOption, domain_df: np.ndarray) -> np.ndarray:
+    """Degrees of freedom used for intervals: the design's, or a fixed number."""
+    if isinstance(df, str):
+        if df != "design":
+            raise DesignError(
+                f"df must be 'design' or a number; got {df!r}",
+                where=Where(key="df"),
+                rule="design.df-option",
+            )
+        return domain_df.astype(float)
+    return np.full(domain_df.shape, float(df))
+
+
+def build_table(
+    fit: LinearFit,
+    terms: Terms,
+    domains: Domains,
+    *,
+    level: float,
+    df: DfOption,
+    variable_names: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Tidy rows in variable-major order."""
+    d_n = domains.n
+    k_n = terms.p * d_n
+    j_of = np.arange(k_n) // d_n
+    d_of = np.arange(k_n) % d_n
+    dfs = resolve_df(df, fit.df)[d_of]
+    se = np.sqrt(np.clip(fit.var, 0, None))
+    lo, hi = wald_ci(fit.theta, se, dfs, level)
+    names = list(variable_names) if variable_names is not None else terms.variable
+    data: dict[str, Any] = {
+        "variable": [names[j] for j in j_of],
+        "level": [terms.level[j] for j in j_of],
+        "domain": [domains.labels[d] for d in d_of],
+        "estimate": fit.theta,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "df": dfs,
+        "deff": fit.deff,
+        "n": fit.n.astype(np.int64),
+    }
+    for i, b in enumerate(domains.by):
+        data[b] = [domains.values[d][i] for d in d_of]
+    data["sum_weights"] = fit.sum_w
+    return pd.DataFrame(data)
+
+
+def _meta(
+    sd: SurveyData,
+    terms: Terms,
+    domains: Domains,
+    fit: LinearFit,
+    call: dict[str, Any],
+    missing: str,
+) -> Meta:
+    prep = sd.prepared
+    notes = (*prep.notes, *terms.notes, *domains.notes, *fit.notes)
+    return Meta(
+        method=method_name(sd),
+        design=sd.describe(),
+        policies={"missing": missing, "lonely_psu": sd.design.lonely_psu},
+        call=call,
+        notes=notes,
+        n_used=int(fit.n.max(initial=0)) if domains.n == 1 else int(fit.n.sum() / terms.p),
+        n_dropped=terms.n_dropped + prep.n_dropped,
+    )
+
+
+def _run(
+    statistic: str,
+    data: SurveyData,
+    variables: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None,
+    missing: MissingPolicy,
+    level: float,
+    df: DfOption,
+    deff: DeffKind,
+    vcov: bool,
+    categorical: bool | None,
+    kind: str,
+) -> Estimates:
+    level = check_level(level)
+    if deff not in ("wor", "wr", None):
+        raise DesignError(
+            f"deff must be 'wor', 'wr' or None; got {deff!r}",
+            where=Where(key="deff"),
+            rule="design.deff-option",
+        )
+    domains = domains_of(data, by)
+    terms = terms_of(data, variables, missing=missing, categorical=categorical,
+                     rows=domains.code >= 0)
+    fit = fit_linear(data, terms, domains, kind=kind, full=vcov, deff=deff)
+    table = build_table(fit, terms, domains, level=level, df=df)
+    call = {"variables": as_columns(variables), "by": as_columns(by), "missing": missing,
+            "level": level, "df": df, "deff": deff}
+    return Estimates(statistic, table, fit.cov, _meta(data, terms, domains, fit, call, missing))
+
+
+def mean(
+    data: SurveyData,
+    variables: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None = None,
+    missing: MissingPolicy = "fail",
+    level: float = 0.95,
+    df: DfOption = "design",
+    deff: DeffKind = "wor",
+    vcov: bool = False,
+) -> Estimates:
+    """Design-based means (proportions for categorical variables), optionally by domain.
+
+    Parameters
+    ----------
+    data : SurveyData
+        Survey data bound to its design.
+    variables : str or list of str
+        Numeric variables, or categorical ones (one proportion per level).
+    by : str or list of str, optional
+        Domain variables: one estimate per combination of their values, all in one pass.
+    missing : {"fail", "drop", "available"}
+        Missing values: fail (default), complete cases over ``variables``, or each variable
+        on its own. Excluded cases stay in the design (domain estimation).
+    level : float
+        Confidence level of the intervals.
+    df : "design" or float
+        Degrees of freedom of the t quantile: the design's (default) or a number
+        (``math.inf`` for normal intervals, as R's ``confint``).
+    deff : {"wor", "wr"} or None
+        Design effect against SRS without (R ``deff=TRUE``) or with replacement.
+    vcov : bool
+        Also return the full covariance matrix of the estimates.
+
+    Returns
+    -------
+    Estimates
+        ``to_frame()``: ``variable, level, domain, estimate, se, ci_low, ci_high, df, deff, n``
+        then the by-variables and ``sum_weights``.
+
+    Notes
+    -----
+    .. math::
+
+        \\hat{\\bar y}_d = \\frac{\\sum_i w_i d_i y_i}{\\sum_i w_i d_i}, \\qquad
+        u_i = \\frac{w_i d_i (y_i - \\hat{\\bar y}_d)}{\\sum_i w_i d_i}
+
+    and the variance is the design variance of :math:`\\sum_i u_i`
+    (:func:`~qonys.estimate.taylor_cov`) or the replicate variance of the replicate means.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley. Ch. 2-3.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from qonys.design import SurveyData, SurveyDesign
+    >>> df = pd.DataFrame({"st": [1, 1, 2, 2], "w": [1.0, 1, 2, 2], "y": [1.0, 3, 2, 6]})
+    >>> sd = SurveyData(df, SurveyDesign(weights="w", strata="st"))
+    >>> r = mean(sd, "y")   # In R: svymean(~y, svydesign(id=~1, strata=~st, weights=~w, df))
+    >>> round(float(r.estimate[0]), 4), round(float(r.se[0]), 4)
+    (3.3333, 0.7857)
+    """
+    return _run("mean", data, variables, by=by, missing=missing, level=level, df=df,
+                deff=deff, vcov=vcov, categorical=None, kind="mean")
+
+
+def proportion(
+    data: SurveyData,
+    variables: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None = None,
+    missing: MissingPolicy = "fail",
+    level: float = 0.95,
+    df: DfOption = "design",
+    deff: DeffKind = "wor",
+    vcov: bool = False,
+) -> Estimates:
+    """Proportions of every level of categorical variables (numbers are treated as codes).
+
+    Same parameters and result as :func:`mean`; the interval is the symmetric Wald interval
+    (see :func:`~qonys.estimate.ciprop` for logit and beta intervals).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from qonys.design import SurveyData, SurveyDesign
+    >>> df = pd.DataFrame({"sex": ["f", "m", "f", "f"], "w": [1.0, 1, 1, 1]})
+    >>> proportion(SurveyData(df, SurveyDesign(weights="w")), "sex").estimate.tolist()
+    [0.75, 0.25]
+    """
+    return _run("proportion", data, variables, by=by, missing=missing, level=level, df=df,
+                deff=deff, vcov=vcov, categorical=True, kind="mean")
+
+
+def total(
+    data: SurveyData,
+    variables: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None = None,
+    missing: MissingPolicy = "fail",
+    level: float = 0.95,
+    df: DfOption = "design",
+    deff: DeffKind = "wor",
+    vcov: bool = False,
+) -> Estimates:
+    """Design-based totals (counts of every level for categorical variables).
+
+    Same parameters and result as :func:`mean`; :math:`\\hat Y_d = \\sum_i w_i d_i y_i` with
+    linearised values :math:`w_i d_i y_i`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from qonys.design import SurveyData, SurveyDesign
+    >>> df = pd.DataFrame({"w": [10.0, 20.0], "y": [1.0, 2.0]})
+    >>> float(total(SurveyData(df, SurveyDesign(weights="w")), "y").estimate[0])
+    50.0
+    """
+    return _run("total", data, variables, by=by, missing=missing, level=level, df=df,
+                deff=deff, vcov=vcov, categorical=None, kind="total")
+
+
+def ratio(
+    data: SurveyData,
+    numerator: str | Sequence[str],
+    denominator: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None = None,
+    missing: MissingPolicy = "fail",
+    level: float = 0.95,
+    df: DfOption = "design",
+    vcov: bool = False,
+) -> Estimates:
+    """Ratios of totals :math:`\\hat R = \\hat Y / \\hat X`, numerators paired with denominators.
+
+    One denominator serves every numerator; otherwise they pair in order. Linearised values
+    :math:`w_i d_i (y_i - \\hat R x_i)/\\hat X` (R's ``svyratio``). ``missing="drop"`` leaves out
+    rows missing either variable.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from qonys.design import SurveyData, SurveyDesign
+    >>> df = pd.DataFrame({"w": [1.0, 1.0], "y": [1.0, 3.0], "x": [2.0, 2.0]})
+    >>> r = ratio(SurveyData(df, SurveyDesign(weights="w")), "y", "x")
+    >>> r.to_frame()["variable"][0], float(r.estimate[0])
+    ('y/x', 1.0)
+    """
+    level = check_level(level)
+    nums, dens = as_columns(numerator), as_columns(denominator)
+    if len(dens) == 1:
+        dens = dens * len(nums)
+    if len(dens) != len(nums):
+        raise DesignError(
+            f"{len(nums)} numerators for {len(dens)} denominators",
+            where=Where(key="denominator"),
+            rule="design.ratio-pairs",
+            hint="Give one denominator, or one per numerator.",
+        )
+    domains = domains_of(data, by)
+    rows = domains.code >= 0
+    if missing == "drop":
+        both = terms_of(data, list(dict.fromkeys(nums + dens)), missing="drop",
+                        categorical=False, rows=rows)
+        keep = both.available[:, 0]
+        pairs_missing: MissingPolicy = "available"
+    else:
+        keep = None
+        pairs_missing = missing
+    num_t = terms_of(data, nums, missing=pairs_missing, categorical=False, rows=rows)
+    den_t = terms_of(data, dens, missing=pairs_missing, categorical=False, rows=rows)
+    if keep is not None:
+        num_t = Terms(num_t.variable, num_t.level, num_t.values,
+                      num_t.available & keep[:, None], both.n_dropped, both.notes)
+    fit = fit_linear(data, num_t, domains, kind="ratio", denominator=den_t, full=vcov)
+    names = [f"{a}/{b}" for a, b in zip(nums, dens, strict=True)]
+    table = build_table(fit, num_t, domains, level=level, df=df, variable_names=names)
+    table = table.rename(columns={"sum_weights": "denominator_total"})
+    call = {"numerator": nums, "denominator": dens, "by": as_columns(by), "missing": missing,
+            "level": level, "df": df}
+    meta = _meta(data, num_t, domains, fit, call, missing)
+    return Estimates("ratio", table, fit.cov, meta)
+
+
+def normal_df() -> float:
+    """``math.inf``: pass as ``df=`` for normal-quantile intervals (R's ``confint``)."""
+    return math.inf
