@@ -146,7 +146,9 @@ class SurveyData:
         for var in cb:
             if var.name in frame.columns and (var.missing or cb.choices_of(var.name)):
                 col = frame[var.name]
-                kinds = col.map(lambda x, n=var.name: cb.missing_kind(n, x) if pd.notna(x) else None)
+                kinds = col.map(
+                    lambda x, n=var.name: cb.missing_kind(n, x) if pd.notna(x) else None
+                )
                 miss = kinds.notna().to_numpy()
                 if miss.any():
                     frame.loc[miss, var.name] = np.nan

@@ -192,7 +192,7 @@ def hadamard(min_order: int) -> np.ndarray:
     while order < min_order:
         order *= 2
     best = _sylvester(order)
-    for q in range(3, max(min_order, 4) + 1):
+    for q in range(3, 2 * min_order + 4):
         if q % 4 == 3 and _is_prime(q):
             m = q + 1
             doubled = 0

@@ -206,10 +206,7 @@ def build_structure(units: pd.DataFrame, design: SurveyDesign) -> DesignStructur
             )
     ns = len(design.strata)
     u = len(units)
-    if design.ids:
-        id_cols = list(design.ids)
-    else:
-        id_cols = []
+    id_cols = list(design.ids) if design.ids else []
     stages: list[StageInfo] = []
     prev_cluster = np.zeros(u, dtype=np.int64)
     weight_from_fpc = np.ones(u) if design.fpc else None
@@ -228,9 +225,7 @@ def build_structure(units: pd.DataFrame, design: SurveyDesign) -> DesignStructur
         # strata of stage k: the stratum column (first stage) or stratum x previous cluster
         if k == 1:
             strat = (
-                factorize_columns(units, [strat_col])
-                if strat_col
-                else np.zeros(u, dtype=np.int64)
+                factorize_columns(units, [strat_col]) if strat_col else np.zeros(u, dtype=np.int64)
             )
         else:
             base = factorize_columns(units, [strat_col]) if strat_col else np.zeros(u, np.int64)
@@ -239,16 +234,21 @@ def build_structure(units: pd.DataFrame, design: SurveyDesign) -> DesignStructur
         n_cl = int(cluster.max(initial=-1)) + 1
         cl_strat = np.full(n_cl, -1, dtype=np.int64)
         cl_strat[cluster] = strat
-        if k == 1 and not design.nest and strat_col and id_cols:
-            # a cluster id met in two strata
-            if not np.array_equal(cl_strat[cluster], strat):
-                raise DesignError(
-                    f"clusters {id_cols[0]!r} are not nested in strata {strat_col!r}: "
-                    "one cluster identifier appears in more than one stratum",
-                    where=Where(variable=id_cols[0]),
-                    rule="design.psu-not-nested",
-                    hint="If cluster ids restart in every stratum, use nest=True.",
-                )
+        # a cluster id met in two strata
+        if (
+            k == 1
+            and not design.nest
+            and strat_col
+            and id_cols
+            and not np.array_equal(cl_strat[cluster], strat)
+        ):
+            raise DesignError(
+                f"clusters {id_cols[0]!r} are not nested in strata {strat_col!r}: "
+                "one cluster identifier appears in more than one stratum",
+                where=Where(variable=id_cols[0]),
+                rule="design.psu-not-nested",
+                hint="If cluster ids restart in every stratum, use nest=True.",
+            )
         n_st = int(strat.max(initial=-1)) + 1
         n_units_s = np.bincount(cl_strat, minlength=n_st).astype(float)
         st_parent = np.zeros(n_st, dtype=np.int64)

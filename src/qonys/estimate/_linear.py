@@ -21,7 +21,7 @@ from ..design.data import SurveyData
 from ._prep import Domains, Terms
 from .variance import replicate_cov, taylor_cov, unit_sums
 
-__all__ = ["LinearFit", "domain_df", "fit_linear"]
+__all__ = ["LinearFit", "domain_df", "fit_linear", "influence_variance", "level_matrices"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -36,6 +36,7 @@ class LinearFit:
     deff: np.ndarray
     df: np.ndarray  # per domain
     notes: tuple[str, ...]
+    replicates: np.ndarray | None = None  # (R, K) replicate estimates of replicate designs
 
 
 def domain_df(sd: SurveyData, domains: Domains) -> np.ndarray:
@@ -84,17 +85,19 @@ def _level(sd: SurveyData) -> tuple[np.ndarray, int, bool]:
     return prep.unit, prep.n_units, False
 
 
-def fit_linear(
+def level_matrices(
     sd: SurveyData,
     terms: Terms,
     domains: Domains,
     *,
-    kind: str,
     denominator: Terms | None = None,
-    full: bool = False,
-    deff: str | None = None,
-) -> LinearFit:
-    """Estimate ``kind`` ("mean", "total" or "ratio") for every term in every domain."""
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray, bool]:
+    """The grouped reduction: weighted sums per (unit, variable x domain).
+
+    Returns ``(Y, X, count, rows, row_level)``: sparse unit x (p*D) matrices of
+    :math:`\\sum w y` and :math:`\\sum w x` (``x`` = 1, or the denominator), the number of
+    rows behind each column, the rows used, and whether units are rows (calibrated designs).
+    """
     prep = sd.prepared
     p, d_n = terms.p, domains.n
     k_n = p * d_n
@@ -110,14 +113,33 @@ def fit_linear(
         r_idx.append(lv[a])
         c_idx.append(j * d_n + dm[a])
         yv.append(wr[a] * terms.values[rows[a], j])
-        if kind == "ratio" and denominator is not None:
-            xv.append(wr[a] * denominator.values[rows[a], j])
-        else:
-            xv.append(wr[a])
+        xv.append(wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a])
     ri, ci = np.concatenate(r_idx), np.concatenate(c_idx)
     y_l = sp.csr_matrix((np.concatenate(yv), (ri, ci)), shape=(n_level, k_n))
     x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))
     count = np.bincount(ci, minlength=k_n).astype(float)
+    return y_l, x_l, count, rows, row_level
+
+
+def fit_linear(
+    sd: SurveyData,
+    terms: Terms,
+    domains: Domains,
+    *,
+    kind: str,
+    denominator: Terms | None = None,
+    full: bool = False,
+    deff: str | None = None,
+) -> LinearFit:
+    """Estimate ``kind`` ("mean", "total" or "ratio") for every term in every domain."""
+    prep = sd.prepared
+    p, d_n = terms.p, domains.n
+    k_n = p * d_n
+    y_l, x_l, count, rows, row_level = level_matrices(
+        sd, terms, domains, denominator=denominator if kind == "ratio" else None
+    )
+    if kind == "ratio" and denominator is None:
+        raise DesignError("a ratio needs a denominator", rule="design.ratio-pairs")
     y_tot = np.asarray(y_l.sum(axis=0)).ravel()
     x_tot = np.asarray(x_l.sum(axis=0)).ravel()
     sum_w = x_tot
@@ -138,6 +160,7 @@ def fit_linear(
         theta = y_tot / x_tot
     notes: list[str] = []
     cov: np.ndarray | None = None
+    th_r: np.ndarray | None = None
     if prep.replicates is not None:
         reps = prep.replicates
         f_t = reps.factors.T
@@ -154,16 +177,7 @@ def fit_linear(
             z = y_l
         else:
             z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
-        z = sp.csr_matrix(z)
-        st = prep.structure
-        if st is None:  # pragma: no cover - invariant
-            raise DesignError("design has no structure", rule="design.internal")
-        if row_level:
-            zd = residualize(z.toarray(), sd.calibrations)
-            zu = unit_sums(prep.unit, prep.n_units, zd)
-        else:
-            zu = z
-        var_out = taylor_cov(st, zu, lonely_psu=sd.design.lonely_psu, full=full)
+        var_out = influence_variance(sd, sp.csr_matrix(z), row_level, full=full)
     if full:
         cov = var_out
         var = np.diag(var_out).copy()
@@ -181,7 +195,24 @@ def fit_linear(
         deff=deff_v,
         df=domain_df(sd, domains),
         notes=tuple(notes),
+        replicates=th_r,
     )
+
+
+def influence_variance(
+    sd: SurveyData, z: sp.csr_matrix, row_level: bool, *, full: bool
+) -> np.ndarray:
+    """Taylor variance of influence values summed per level (unit, or row when calibrated)."""
+    prep = sd.prepared
+    st = prep.structure
+    if st is None:  # pragma: no cover - invariant
+        raise DesignError("design has no structure", rule="design.internal")
+    if row_level:
+        zd = residualize(z.toarray(), sd.calibrations)
+        zu: sp.csr_matrix = unit_sums(prep.unit, prep.n_units, zd)
+    else:
+        zu = z
+    return taylor_cov(st, zu, lonely_psu=sd.design.lonely_psu, full=full)
 
 
 def _deff(
@@ -210,20 +241,16 @@ def _deff(
     dm, wr = domains.code[rows], w[rows]
     ybar = y_tot / x_tot
     ss = np.zeros(k_n)
-    sw2 = np.zeros(k_n)
     for j in range(terms.p):
         a = terms.available[rows, j]
         cols = j * d_n + dm[a]
         dev = terms.values[rows[a], j] - ybar[cols]
         ss += np.bincount(cols, weights=wr[a] * dev**2, minlength=k_n)
-        sw2 += np.bincount(cols, weights=wr[a] ** 2, minlength=k_n)
     psum = x_tot
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = count / (count - 1) * ss / psum
         if kind == "mean":
             vsrs = s2 / count if deff == "wr" else s2 * (psum - count) / (psum * count)
-        elif prep.replicates is not None:
-            vsrs = s2 * sw2 if deff == "wr" else s2 * sw2 * (psum - count) / psum
         else:
             vsrs = s2 * psum**2 / count if deff == "wr" else s2 * psum * (psum - count) / count
         out = var / vsrs

@@ -54,9 +54,12 @@ class Domains:
 def is_categorical(sd: SurveyData, name: str) -> bool:
     """Whether ``name`` is analysed by level (text, category, boolean, select_one)."""
     col = sd.column(name)
-    if sd.codebook is not None and name in sd.codebook:
-        if sd.codebook[name].type in ("select_one", "text"):
-            return True
+    if (
+        sd.codebook is not None
+        and name in sd.codebook
+        and sd.codebook[name].type in ("select_one", "text")
+    ):
+        return True
     return not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col))
 
 
@@ -86,7 +89,9 @@ def terms_of(
     check_policy(missing, MissingPolicy, "missing")
     names = as_columns(variables)
     if not names:
-        raise DesignError("no variables given", where=Where(key="variables"), rule="design.no-variables")
+        raise DesignError(
+            "no variables given", where=Where(key="variables"), rule="design.no-variables"
+        )
     var_of: list[str] = []
     level_of: list[str | None] = []
     cols: list[np.ndarray] = []
@@ -142,7 +147,7 @@ def terms_of(
                 "or missing='available' (each variable on its own non-missing cases).",
             )
         if missing == "drop":
-            complete = ~missing_m.any(axis=1)
+            complete: np.ndarray = ~np.asarray(missing_m.any(axis=1), dtype=bool)
             available = np.repeat(complete[:, None], len(var_of), axis=1)
             n_dropped = int((~complete & relevant).sum())
             notes.append(f"{n_dropped} cases excluded: missing value (complete cases)")
@@ -187,11 +192,10 @@ def domains_of(sd: SurveyData, by: str | Sequence[str] | None) -> Domains:
             rule="design.empty-domain",
         )
     keys = list(sub.itertuples(index=False, name=None))
-    uniq = sorted(set(keys), key=lambda t: tuple((str(type(x)), x) for x in t))
     try:
         uniq = sorted(set(keys))
-    except TypeError:
-        pass
+    except TypeError:  # mixed types: order by text
+        uniq = sorted(set(keys), key=lambda t: tuple(str(x) for x in t))
     pos = {k: i for i, k in enumerate(uniq)}
     code = np.full(sd.n, -1, dtype=np.int64)
     code[use] = [pos[k] for k in keys]

@@ -148,12 +148,19 @@ def _run(
             rule="design.deff-option",
         )
     domains = domains_of(data, by)
-    terms = terms_of(data, variables, missing=missing, categorical=categorical,
-                     rows=domains.code >= 0)
+    terms = terms_of(
+        data, variables, missing=missing, categorical=categorical, rows=domains.code >= 0
+    )
     fit = fit_linear(data, terms, domains, kind=kind, full=vcov, deff=deff)
     table = build_table(fit, terms, domains, level=level, df=df)
-    call = {"variables": as_columns(variables), "by": as_columns(by), "missing": missing,
-            "level": level, "df": df, "deff": deff}
+    call = {
+        "variables": as_columns(variables),
+        "by": as_columns(by),
+        "missing": missing,
+        "level": level,
+        "df": df,
+        "deff": deff,
+    }
     return Estimates(statistic, table, fit.cov, _meta(data, terms, domains, fit, call, missing))
 
 
@@ -219,10 +226,21 @@ def mean(
     >>> sd = SurveyData(df, SurveyDesign(weights="w", strata="st"))
     >>> r = mean(sd, "y")   # In R: svymean(~y, svydesign(id=~1, strata=~st, weights=~w, df))
     >>> round(float(r.estimate[0]), 4), round(float(r.se[0]), 4)
-    (3.3333, 0.7857)
+    (3.3333, 1.3744)
     """
-    return _run("mean", data, variables, by=by, missing=missing, level=level, df=df,
-                deff=deff, vcov=vcov, categorical=None, kind="mean")
+    return _run(
+        "mean",
+        data,
+        variables,
+        by=by,
+        missing=missing,
+        level=level,
+        df=df,
+        deff=deff,
+        vcov=vcov,
+        categorical=None,
+        kind="mean",
+    )
 
 
 def proportion(
@@ -249,8 +267,19 @@ def proportion(
     >>> proportion(SurveyData(df, SurveyDesign(weights="w")), "sex").estimate.tolist()
     [0.75, 0.25]
     """
-    return _run("proportion", data, variables, by=by, missing=missing, level=level, df=df,
-                deff=deff, vcov=vcov, categorical=True, kind="mean")
+    return _run(
+        "proportion",
+        data,
+        variables,
+        by=by,
+        missing=missing,
+        level=level,
+        df=df,
+        deff=deff,
+        vcov=vcov,
+        categorical=True,
+        kind="mean",
+    )
 
 
 def total(
@@ -277,8 +306,19 @@ def total(
     >>> float(total(SurveyData(df, SurveyDesign(weights="w")), "y").estimate[0])
     50.0
     """
-    return _run("total", data, variables, by=by, missing=missing, level=level, df=df,
-                deff=deff, vcov=vcov, categorical=None, kind="total")
+    return _run(
+        "total",
+        data,
+        variables,
+        by=by,
+        missing=missing,
+        level=level,
+        df=df,
+        deff=deff,
+        vcov=vcov,
+        categorical=None,
+        kind="total",
+    )
 
 
 def ratio(
@@ -321,8 +361,9 @@ def ratio(
     domains = domains_of(data, by)
     rows = domains.code >= 0
     if missing == "drop":
-        both = terms_of(data, list(dict.fromkeys(nums + dens)), missing="drop",
-                        categorical=False, rows=rows)
+        both = terms_of(
+            data, list(dict.fromkeys(nums + dens)), missing="drop", categorical=False, rows=rows
+        )
         keep = both.available[:, 0]
         pairs_missing: MissingPolicy = "available"
     else:
@@ -331,14 +372,26 @@ def ratio(
     num_t = terms_of(data, nums, missing=pairs_missing, categorical=False, rows=rows)
     den_t = terms_of(data, dens, missing=pairs_missing, categorical=False, rows=rows)
     if keep is not None:
-        num_t = Terms(num_t.variable, num_t.level, num_t.values,
-                      num_t.available & keep[:, None], both.n_dropped, both.notes)
+        num_t = Terms(
+            num_t.variable,
+            num_t.level,
+            num_t.values,
+            num_t.available & keep[:, None],
+            both.n_dropped,
+            both.notes,
+        )
     fit = fit_linear(data, num_t, domains, kind="ratio", denominator=den_t, full=vcov)
     names = [f"{a}/{b}" for a, b in zip(nums, dens, strict=True)]
     table = build_table(fit, num_t, domains, level=level, df=df, variable_names=names)
     table = table.rename(columns={"sum_weights": "denominator_total"})
-    call = {"numerator": nums, "denominator": dens, "by": as_columns(by), "missing": missing,
-            "level": level, "df": df}
+    call = {
+        "numerator": nums,
+        "denominator": dens,
+        "by": as_columns(by),
+        "missing": missing,
+        "level": level,
+        "df": df,
+    }
     meta = _meta(data, num_t, domains, fit, call, missing)
     return Estimates("ratio", table, fit.cov, meta)
 

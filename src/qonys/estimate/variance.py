@@ -55,7 +55,9 @@ def unit_sums(codes: np.ndarray, n_units: int, values: np.ndarray | sp.spmatrix)
 
 
 def _as_dense(m: np.ndarray | sp.spmatrix) -> np.ndarray:
-    return np.asarray(m.toarray() if sp.issparse(m) else m, dtype=float)
+    if sp.issparse(m):
+        return np.asarray(m.toarray(), dtype=float)  # type: ignore[union-attr]
+    return np.asarray(m, dtype=float)
 
 
 def _stratum_scales(
