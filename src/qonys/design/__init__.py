@@ -8,6 +8,7 @@ trimming, non-response) and records what the variance needs to stay calibration-
 
 from .calibration import Calibration
 from .data import Prepared, SurveyData
+from .replicate_create import as_replicate
 from .replicates import ReplicateWeights, hadamard
 from .spec import REPLICATE_TYPES, ReplicateSpec, ReplicateType, SurveyDesign
 from .structure import DesignStructure, StageInfo, build_structure
@@ -23,6 +24,7 @@ __all__ = [
     "StageInfo",
     "SurveyData",
     "SurveyDesign",
+    "as_replicate",
     "build_structure",
     "hadamard",
 ]
