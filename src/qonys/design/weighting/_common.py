@@ -36,8 +36,8 @@ def kish_deff(w: np.ndarray) -> float:
 
     Examples
     --------
-    >>> kish_deff(np.array([1.0, 1.0, 2.0, 4.0]))
-    1.3125
+    >>> kish_deff(np.array([1.0, 1.0, 2.0, 4.0]))  # 4 * 22 / 8**2
+    1.375
     """
     w = np.asarray(w, dtype=float)
     w = w[w > 0]
@@ -49,8 +49,8 @@ def effective_n(w: np.ndarray) -> float:
 
     Examples
     --------
-    >>> effective_n(np.array([1.0, 1.0, 2.0, 4.0]))
-    3.0476190476190474
+    >>> effective_n(np.array([1.0, 1.0, 2.0, 4.0]))  # 8**2 / 22
+    2.909090909090909
     """
     w = np.asarray(w, dtype=float)
     w = w[w > 0]

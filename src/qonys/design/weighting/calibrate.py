@@ -239,7 +239,7 @@ def calibrate(
     >>> r = calibrate(SurveyData(df, SurveyDesign(weights="w")), {"x": 110.0},
     ...               population_size=40)
     >>> [round(v, 6) for v in r.weights.tolist()]  # In R: calibrate(d, ~x, c(40, 110))
-    [8.2, 9.4, 10.6, 11.8]
+    [7.0, 9.0, 11.0, 13.0]
     """
     x, tots, names, _ = model_matrix(data, totals, population_size)
     lo, hi = bounds if bounds is not None else (-np.inf, np.inf)

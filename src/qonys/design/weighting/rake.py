@@ -139,7 +139,7 @@ def rake(
     >>> df = pd.DataFrame({"a": ["x", "x", "y", "y"], "b": ["u", "v", "u", "v"], "w": [1.0] * 4})
     >>> r = rake(SurveyData(df, SurveyDesign(weights="w")),
     ...          {"a": {"x": 30, "y": 70}, "b": {"u": 40, "v": 60}})
-    >>> [round(v, 6) for v in r.weights]  # In R: rake(d, list(~a, ~b), list(pa, pb))
+    >>> [round(float(v), 6) for v in r.weights]  # In R: rake(d, list(~a, ~b), list(pa, pb))
     [12.0, 18.0, 28.0, 42.0]
     """
     if not margins:
