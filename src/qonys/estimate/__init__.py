@@ -21,11 +21,13 @@ from .dispersion import var
 from .quantiles import ciprop, quantile, weighted_quantile
 from .results import Estimates, critical_value, wald_ci
 from .tables import ChisqResult, chisq, crosstab
+from .ttest import TTestResult, ttest
 from .variance import replicate_cov, taylor_cov, unit_sums, vcov_total
 
 __all__ = [
     "ChisqResult",
     "Estimates",
+    "TTestResult",
     "chisq",
     "ciprop",
     "critical_value",
@@ -37,6 +39,7 @@ __all__ = [
     "replicate_cov",
     "taylor_cov",
     "total",
+    "ttest",
     "unit_sums",
     "var",
     "vcov_total",

@@ -147,13 +147,10 @@ def taylor_cov(
                     axis=0
                 )
         if adjust.any():
-            parent = stg.stratum_parent[cs]
-            n_par = int(parent.max(initial=0)) + 1
-            to_par = sp.csr_matrix((np.ones(c_n), (parent, np.arange(c_n))), shape=(n_par, c_n))
-            count = np.bincount(parent, minlength=n_par).astype(float)
-            grand = _as_dense(to_par @ zc) / count[:, None]
+            # a lonely unit's total is centred at zero, R's survey.lonely.psu = "adjust" (for
+            # means, proportions and ratios zero is the mean of the influence totals)
             lone = np.flatnonzero(adjust[cs] > 0)
-            dl = _as_dense(zc[lone]) - grand[parent[lone]]
+            dl = _as_dense(zc[lone])
             al = adjust[cs[lone]]
             out += (dl * al[:, None]).T @ dl if full else (al[:, None] * dl**2).sum(axis=0)
         cluster_mult = mult[cs] * stg.fraction()[cs]
