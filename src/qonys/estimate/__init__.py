@@ -16,6 +16,7 @@ Examples
 [['city=A', 2.0], ['city=B', 4.0]]
 """
 
+from .backends import LargeSurvey, scan
 from .descriptive import mean, proportion, ratio, total
 from .dispersion import var
 from .quantiles import ciprop, quantile, weighted_quantile
@@ -27,6 +28,7 @@ from .variance import replicate_cov, taylor_cov, unit_sums, vcov_total
 __all__ = [
     "ChisqResult",
     "Estimates",
+    "LargeSurvey",
     "TTestResult",
     "chisq",
     "ciprop",
@@ -37,6 +39,7 @@ __all__ = [
     "quantile",
     "ratio",
     "replicate_cov",
+    "scan",
     "taylor_cov",
     "total",
     "ttest",

@@ -16,6 +16,7 @@ Conventions that change numbers (documented in ``docs/survey.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -23,10 +24,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._core import DesignError, Meta, MissingPolicy, Where
+from .._core import DesignError, FrozenMap, Meta, MissingPolicy, Where
 from ..design.data import SurveyData, as_columns
 from ._linear import LinearFit, fit_linear
 from ._prep import Domains, Terms, domains_of, terms_of
+from .backends import LargeSurvey
 from .results import Estimates, wald_ci
 
 __all__ = ["DeffKind", "mean", "proportion", "ratio", "total"]
@@ -126,9 +128,55 @@ def _meta(
     )
 
 
+def _run_large(
+    statistic: str,
+    data: LargeSurvey,
+    variables: list[str],
+    *,
+    by: list[str],
+    missing: MissingPolicy,
+    level: float,
+    df: DfOption,
+    deff: DeffKind,
+    vcov: bool,
+    categorical: bool | None,
+    kind: str,
+    denominators: list[str] | None = None,
+) -> Estimates:
+    from ._large import large_linear
+
+    if vcov:
+        raise DesignError(
+            "vcov=True needs the data in memory", where=Where(key="vcov"), rule="design.large-vcov"
+        )
+    fit, terms, domains, meta = large_linear(
+        data,
+        variables,
+        by=by,
+        kind=kind,
+        missing=missing,
+        deff=deff,
+        categorical=categorical,
+        denominators=denominators,
+    )
+    names = (
+        [f"{a}/{b}" for a, b in zip(variables, denominators, strict=True)] if denominators else None
+    )
+    table = build_table(fit, terms, domains, level=level, df=df, variable_names=names)
+    call = {
+        "variables": variables,
+        "by": by,
+        "missing": missing,
+        "level": level,
+        "df": df,
+        "deff": deff,
+    }
+    return Estimates(statistic, table, None, dataclasses.replace(meta, call=FrozenMap(call)))
+
+
 def _run(
     statistic: str,
-    data: SurveyData,
+    data: SurveyData | LargeSurvey,
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None,
@@ -141,6 +189,20 @@ def _run(
     kind: str,
 ) -> Estimates:
     level = check_level(level)
+    if isinstance(data, LargeSurvey):
+        return _run_large(
+            statistic,
+            data,
+            as_columns(variables),
+            by=as_columns(by),
+            missing=missing,
+            level=level,
+            df=df,
+            deff=deff,
+            vcov=vcov,
+            categorical=categorical,
+            kind=kind,
+        )
     if deff not in ("wor", "wr", None):
         raise DesignError(
             f"deff must be 'wor', 'wr' or None; got {deff!r}",
@@ -165,7 +227,7 @@ def _run(
 
 
 def mean(
-    data: SurveyData,
+    data: SurveyData | LargeSurvey,
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
@@ -244,7 +306,7 @@ def mean(
 
 
 def proportion(
-    data: SurveyData,
+    data: SurveyData | LargeSurvey,
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
@@ -283,7 +345,7 @@ def proportion(
 
 
 def total(
-    data: SurveyData,
+    data: SurveyData | LargeSurvey,
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
@@ -322,7 +384,7 @@ def total(
 
 
 def ratio(
-    data: SurveyData,
+    data: SurveyData | LargeSurvey,
     numerator: str | Sequence[str],
     denominator: str | Sequence[str],
     *,
@@ -358,6 +420,22 @@ def ratio(
             rule="design.ratio-pairs",
             hint="Give one denominator, or one per numerator.",
         )
+    if isinstance(data, LargeSurvey):
+        out = _run_large(
+            "ratio",
+            data,
+            nums,
+            by=as_columns(by),
+            missing=missing,
+            level=level,
+            df=df,
+            deff=None,
+            vcov=vcov,
+            categorical=False,
+            kind="ratio",
+            denominators=dens,
+        )
+        return out
     domains = domains_of(data, by)
     rows = domains.code >= 0
     if missing == "drop":
