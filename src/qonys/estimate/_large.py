@@ -41,7 +41,8 @@ def _numeric(big: LargeSurvey, column: str) -> bool:
 
         quoted = '"' + column.replace('"', '""') + '"'
         res = duckdb.connect().execute(f"SELECT {quoted} FROM read_parquet('{big.source}') LIMIT 0")
-        t = str((res.description or [("", "")])[0][1]).upper()
+        desc = res.description
+        t = str(desc[0][1]).upper() if desc else ""
         return (
             any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")) and "BOOL" not in t
         )
