@@ -320,11 +320,11 @@ def levels_of(source: Any, column: str) -> list[str]:
     if isinstance(source, str | Path):
         import duckdb
 
-        rel = duckdb.sql(
+        res = duckdb.connect().execute(
             f"SELECT DISTINCT CAST({_q(column)} AS VARCHAR) AS v FROM "
             f"read_parquet({_sql_str(str(source))}) WHERE {_q(column)} IS NOT NULL"
         )
-        vals = [r[0] for r in rel.fetchall()]
+        vals = [r[0] for r in res.fetchall()]
     else:
         with warnings.catch_warnings():
             warnings.filterwarnings(
