@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from . import survey_commands  # noqa: F401  (registers estimate and weight)
 from .app import app, out_console
 
 __all__: list[str] = []
