@@ -35,23 +35,23 @@ from .variance import taylor_cov
 __all__ = ["large_linear"]
 
 
-def _numeric(big: LargeSurvey, column: str) -> bool:
+def _numeric_columns(big: LargeSurvey) -> dict[str, bool]:
+    """Which columns are numeric (one schema query)."""
     if isinstance(big.source, str | Path):
         import duckdb
 
-        quoted = '"' + column.replace('"', '""') + '"'
-        res = duckdb.connect().execute(f"SELECT {quoted} FROM read_parquet('{big.source}') LIMIT 0")
-        desc = res.description
-        t = str(desc[0][1]).upper() if desc else ""
-        return (
-            any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")) and "BOOL" not in t
-        )
+        res = duckdb.connect().execute(f"SELECT * FROM read_parquet('{big.source}') LIMIT 0")
+        out = {}
+        for name, typ, *_ in res.description or []:
+            t = str(typ).upper()
+            out[name] = any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL"))
+        return out
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=".*Dask support is moving", category=FutureWarning
         )
-        dtype = nw.from_native(big.source).collect_schema()[column]
-    return bool(dtype.is_numeric())
+        schema = nw.from_native(big.source).collect_schema()
+    return {name: bool(dtype.is_numeric()) for name, dtype in schema.items()}
 
 
 def _domains(cells: pd.DataFrame, by: list[str], where: str | None) -> Domains:
@@ -97,8 +97,15 @@ def large_linear(
     """Means, totals or ratios of large data: one reduction, then the in-memory algebra."""
     design = big.design
     nums: list[tuple[str, str | None]] = []
+    numeric = _numeric_columns(big)
     for v in variables:
-        cat = (not _numeric(big, v)) if categorical is None else categorical
+        if v not in numeric:
+            raise DesignError(
+                f"variable {v!r} is not in the data",
+                where=Where(variable=v),
+                rule="design.unknown-column",
+            )
+        cat = (not numeric[v]) if categorical is None else categorical
         if cat:
             nums += [(v, lev) for lev in levels_of(big.source, v)]
         else:

@@ -21,6 +21,9 @@ from ..design.data import SurveyData
 from ._prep import Domains, Terms
 from .variance import replicate_cov, taylor_cov, unit_sums
 
+_DENSE_CELLS = 20_000_000
+"""Up to this many (unit, variable x domain) cells the reduction is dense (bincount)."""
+
 __all__ = ["LinearFit", "domain_df", "fit_linear", "influence_variance", "level_matrices"]
 
 
@@ -105,15 +108,34 @@ def level_matrices(
     rows = np.flatnonzero(prep.in_domain & (domains.code >= 0))
     level, n_level, row_level = _level(sd)
     lv, dm, wr = level[rows], domains.code[rows], w[rows]
+    dense = n_level * k_n <= _DENSE_CELLS
+    if dense:
+        y_d = np.zeros(n_level * k_n)
+        x_d = np.zeros(n_level * k_n)
+        count = np.zeros(k_n)
     r_idx, c_idx, yv, xv = [], [], [], []
     for j in range(p):
         a = terms.available[rows, j]
         if denominator is not None:
             a = a & denominator.available[rows, j]
-        r_idx.append(lv[a])
-        c_idx.append(j * d_n + dm[a])
-        yv.append(wr[a] * terms.values[rows[a], j])
-        xv.append(wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a])
+        col = j * d_n + dm[a]
+        y = wr[a] * terms.values[rows[a], j]
+        x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
+        if dense:
+            # the grouped reduction: one bincount per variable over (unit, domain) cells
+            cell = lv[a] * k_n + col
+            y_d += np.bincount(cell, weights=y, minlength=n_level * k_n)
+            x_d += np.bincount(cell, weights=x, minlength=n_level * k_n)
+            count += np.bincount(col, minlength=k_n)
+        else:
+            r_idx.append(lv[a])
+            c_idx.append(col)
+            yv.append(y)
+            xv.append(x)
+    if dense:
+        y_l = sp.csr_matrix(y_d.reshape(n_level, k_n))
+        x_l = sp.csr_matrix(x_d.reshape(n_level, k_n))
+        return y_l, x_l, count, rows, row_level
     ri, ci = np.concatenate(r_idx), np.concatenate(c_idx)
     y_l = sp.csr_matrix((np.concatenate(yv), (ri, ci)), shape=(n_level, k_n))
     x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))

@@ -191,14 +191,18 @@ def domains_of(sd: SurveyData, by: str | Sequence[str] | None) -> Domains:
             where=Where(variable=names[0]),
             rule="design.empty-domain",
         )
-    keys = list(sub.itertuples(index=False, name=None))
     try:
-        uniq = sorted(set(keys))
-    except TypeError:  # mixed types: order by text
-        uniq = sorted(set(keys), key=lambda t: tuple(str(x) for x in t))
-    pos = {k: i for i, k in enumerate(uniq)}
+        grouped = sub.groupby(names, sort=True, dropna=True)
+        group_code = grouped.ngroup().to_numpy()
+        uniq = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
+    except TypeError:  # mixed types in a by-variable: order by text
+        text = sub.astype(str)
+        grouped = text.groupby(names, sort=True, dropna=True)
+        group_code = grouped.ngroup().to_numpy()
+        first = sub.assign(_g=group_code).drop_duplicates("_g").sort_values("_g")
+        uniq = [tuple(r) for r in first[names].itertuples(index=False, name=None)]
     code = np.full(sd.n, -1, dtype=np.int64)
-    code[use] = [pos[k] for k in keys]
+    code[use] = group_code
     labels: list[str | None] = [
         ", ".join(f"{n}={v}" for n, v in zip(names, k, strict=True)) for k in uniq
     ]
