@@ -128,3 +128,26 @@ def test_bootstrap_is_seeded_and_sane(clus: SurveyData) -> None:
     assert rw.prepared.replicates is not None
     np.testing.assert_allclose(rw.prepared.replicates.factors.sum(axis=0), 15.0)
     assert rw.degf == 14  # rank 15 minus 1, as R's degf for rep_subboot_clus1
+
+
+def test_where_argument_equals_subset(clus: SurveyData) -> None:
+    a = est.mean(clus, "api00", where="stype == 'E'")
+    b = est.mean(clus.subset(clus.data["stype"] == "E"), "api00")
+    assert a.se[0] == b.se[0]
+    assert a.estimate[0] == b.estimate[0]
+
+
+def test_from_dataset_turns_missing_codes_into_missing() -> None:
+    from qonys._core import Codebook, Dataset, MissingCode, Variable
+
+    df = pd.DataFrame({"w": [1.0, 1.0, 2.0, 2.0], "age": [20.0, 99.0, 40.0, 30.0]})
+    cb = Codebook(
+        variables=(
+            Variable("w", "decimal"),
+            Variable("age", "integer", missing=(MissingCode(value=99, kind="refused"),)),
+        )
+    )
+    sd = SurveyData.from_dataset(Dataset(df, cb), SurveyDesign(weights="w"))
+    r = est.mean(sd, "age", missing="drop")
+    assert r.estimate[0] == pytest.approx((20 + 2 * 40 + 2 * 30) / 5)  # 99 = refused, not 99
+    assert r.meta.n_dropped == 1

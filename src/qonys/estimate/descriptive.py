@@ -47,6 +47,13 @@ def method_name(sd: SurveyData) -> str:
     return "Taylor linearisation"
 
 
+def restrict(data: Any, where: Any) -> Any:
+    """``data`` restricted to the subpopulation ``where`` (unchanged when ``None``)."""
+    if where is None:
+        return data
+    return data.subset(where)
+
+
 def check_level(level: float) -> float:
     """Validate a confidence level."""
     if not 0 < float(level) < 1:
@@ -231,6 +238,7 @@ def mean(
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
+    where: Any = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
     df: DfOption = "design",
@@ -247,6 +255,9 @@ def mean(
         Numeric variables, or categorical ones (one proportion per level).
     by : str or list of str, optional
         Domain variables: one estimate per combination of their values, all in one pass.
+    where : mask, expression or column name, optional
+        Restrict to a subpopulation, as :meth:`SurveyData.subset` (a boolean column name for
+        large data); the whole design is kept.
     missing : {"fail", "drop", "available"}
         Missing values: fail (default), complete cases over ``variables``, or each variable
         on its own. Excluded cases stay in the design (domain estimation).
@@ -292,7 +303,7 @@ def mean(
     """
     return _run(
         "mean",
-        data,
+        restrict(data, where),
         variables,
         by=by,
         missing=missing,
@@ -310,6 +321,7 @@ def proportion(
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
+    where: Any = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
     df: DfOption = "design",
@@ -331,7 +343,7 @@ def proportion(
     """
     return _run(
         "proportion",
-        data,
+        restrict(data, where),
         variables,
         by=by,
         missing=missing,
@@ -349,6 +361,7 @@ def total(
     variables: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
+    where: Any = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
     df: DfOption = "design",
@@ -370,7 +383,7 @@ def total(
     """
     return _run(
         "total",
-        data,
+        restrict(data, where),
         variables,
         by=by,
         missing=missing,
@@ -389,6 +402,7 @@ def ratio(
     denominator: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
+    where: Any = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
     df: DfOption = "design",
@@ -410,6 +424,7 @@ def ratio(
     ('y/x', 1.0)
     """
     level = check_level(level)
+    data = restrict(data, where)
     nums, dens = as_columns(numerator), as_columns(denominator)
     if len(dens) == 1:
         dens = dens * len(nums)
