@@ -113,7 +113,12 @@ def large_linear(
     element = not design.ids
     keys = key_columns(design, by, big.where)
     spec = CellSpec(
-        tuple(nums), tuple(denominators) if denominators else None, missing, element, keys
+        tuple(nums),
+        tuple(denominators) if denominators else None,
+        missing,
+        element,
+        keys,
+        second_moments=element or (deff is not None and kind != "ratio"),
     )
     cells = reduce_cells(big.source, spec, design.weights)
     domains = _domains(cells, list(by), big.where)
@@ -163,7 +168,8 @@ def large_linear(
         xv.append(col(alias("_swx", j)) if denominators else col(alias("_sw", j)))
         cnt.append(cells[alias("_n", j)].to_numpy(dtype=float)[rows])
         sw.append(col(alias("_sw", j)))
-        swyy.append(col(alias("_swyy", j)))
+        if spec.second_moments:
+            swyy.append(col(alias("_swyy", j)))
     c_all = np.concatenate(ci)
     count = np.bincount(c_all, weights=np.concatenate(cnt), minlength=k_n)
     y_l = sp.csr_matrix((np.concatenate(yv), (np.concatenate(ri), c_all)), shape=(n_units, k_n))

@@ -115,6 +115,7 @@ class CellSpec:
     missing: str
     element: bool
     keys: tuple[str, ...]
+    second_moments: bool = True  # sums of w y^2 (design effects)
 
 
 def _sql_str(text: str) -> str:
@@ -131,7 +132,9 @@ def _sums(spec: CellSpec, weights: str | None) -> list[tuple[str, str, str, str 
     Aliases are ``<name>__<j>`` for variable ``j`` (see :func:`alias`).
     """
     out: list[tuple[str, str, str, str | None]] = [("_nrow", "0", "one", None)]
-    names = [("_n", "0", "a"), ("_sw", "1", "a"), ("_swy", "1", "y"), ("_swyy", "1", "yy")]
+    names = [("_n", "0", "a"), ("_sw", "1", "a"), ("_swy", "1", "y")]
+    if spec.second_moments:
+        names.append(("_swyy", "1", "yy"))
     if spec.denominators is not None:
         names.append(("_swx", "1", "x"))
     if spec.element:
@@ -156,29 +159,32 @@ def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFram
         rel = con.sql(f"SELECT * FROM read_parquet({_sql_str(str(source))})")
     else:
         rel = source
-    num_cols = {c for c, _ in spec.numerators} | set(spec.denominators or ())
+    num_cols = sorted({c for c, _ in spec.numerators} | set(spec.denominators or ()))
 
-    def ok(c: str) -> str:
-        return f"({_q(c)} IS NOT NULL AND NOT isnan(CAST({_q(c)} AS DOUBLE)))"
+    def mask(j: int) -> str:
+        # NULL when a value the estimate needs is missing (pandas' NaN arrives as NULL): sums
+        # skip NULLs, so adding 0 * value leaves out exactly the unavailable rows without a
+        # FILTER per aggregate. NaN left in the data makes the sums NaN: reduce_cells reports it.
+        c, _ = spec.numerators[j]
+        cols = (
+            num_cols
+            if spec.missing == "drop"
+            else [c, *([spec.denominators[j]] if spec.denominators is not None else [])]
+        )
+        return " + ".join(
+            f"0.0 * CAST({_q(x)} AS DOUBLE)"
+            if x in numeric_cols
+            else f"(CASE WHEN {_q(x)} IS NULL THEN NULL ELSE 0.0 END)"
+            for x in cols
+        )
 
-    numeric = {c for c, lev in spec.numerators if lev is None} | set(spec.denominators or ())
-
-    def avail(j: int) -> str:
-        c, lev = spec.numerators[j]
-        if spec.missing == "drop":
-            return " AND ".join(
-                ok(x) if x in numeric else f"({_q(x)} IS NOT NULL)" for x in sorted(num_cols)
-            )
-        conds = [ok(c) if lev is None else f"({_q(c)} IS NOT NULL)"]
-        if spec.denominators is not None:
-            conds.append(ok(spec.denominators[j]))
-        return " AND ".join(conds)
+    numeric_cols = {c for c, lev in spec.numerators if lev is None} | set(spec.denominators or ())
 
     def yv(j: int) -> str:
         c, lev = spec.numerators[j]
         if lev is None:
             return f"CAST({_q(c)} AS DOUBLE)"
-        return f"(CASE WHEN CAST({_q(c)} AS VARCHAR) = {_sql_str(lev)} THEN 1.0 ELSE 0.0 END)"
+        return f"CAST(CAST({_q(c)} AS VARCHAR) = {_sql_str(lev)} AS DOUBLE)"
 
     w = f"CAST({_q(weights)} AS DOUBLE)" if weights else "1.0"
     exprs = []
@@ -187,23 +193,23 @@ def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFram
             exprs.append(f"count(*) AS {name}")
             continue
         j = _index(name)
+        if kind == "a" and power == "0":
+            exprs.append(f"count({mask(j)}) AS {name}")
+            continue
         x = f"CAST({_q(spec.denominators[j])} AS DOUBLE)" if spec.denominators else "1.0"
         val = {
-            "a": "1.0",
+            "a": "",
             "y": yv(j),
             "yy": f"{yv(j)} * {yv(j)}",
             "x": x,
             "xx": f"{x} * {x}",
             "xy": f"{x} * {yv(j)}",
         }[kind]
-        wp = {"0": "1.0", "1": w, "2": f"{w} * {w}"}[power]
-        agg = "sum" if power == "0" else "fsum"
-        exprs.append(f"{agg}(CASE WHEN {avail(j)} THEN {wp} * {val} ELSE 0.0 END) AS {name}")
+        wp = {"1": w, "2": f"{w} * {w}"}[power]
+        term = wp if not val else f"{wp} * {val}"
+        exprs.append(f"coalesce(fsum({term} + {mask(j)}), 0.0) AS {name}")
     if weights:
-        exprs += [
-            f"min({w}) AS _wmin",
-            f"sum(CASE WHEN {_q(weights)} IS NULL THEN 1 ELSE 0 END) AS _wnull",
-        ]
+        exprs += [f"min({w}) AS _wmin", f"count(*) FILTER (WHERE {_q(weights)} IS NULL) AS _wnull"]
     keys = ", ".join(_q(k) for k in spec.keys)
     sel = (keys + ", " if keys else "") + ", ".join(exprs)
     out = rel.aggregate(sel, keys) if keys else rel.aggregate(sel)
@@ -284,6 +290,14 @@ def reduce_cells(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFra
         cells = _sql_reduce(source, spec, weights)
     else:
         cells = _nw_reduce(source, spec, weights)
+    sums = [c for c in cells.columns if c.startswith("_s") or c.startswith("_w2")]
+    if sums and not np.isfinite(cells[sums].to_numpy(dtype=float)).all():
+        raise DataError(
+            "an analysis variable or the weights hold NaN or infinite values",
+            where=Where(variable=spec.numerators[0][0]),
+            rule="data.not-finite",
+            hint="Store missing values as missing (NULL), not as NaN or infinity.",
+        )
     if weights:
         if cells["_wnull"].sum() > 0:
             raise DesignError(
