@@ -19,120 +19,24 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from .._core import DesignError, FrozenMap, Meta, MissingPolicy, Where
+from .._core import DesignError, FrozenMap, MissingPolicy, Where
 from ..design.data import SurveyData, as_columns
-from ._linear import LinearFit, fit_linear
-from ._prep import Domains, Terms, domains_of, terms_of
+from ._common import (
+    DeffKind,
+    DfOption,
+    build_table,
+    check_level,
+    meta_for,
+    restrict,
+)
+from ._linear import fit_linear
+from ._prep import Terms, domains_of, terms_of
 from .backends import LargeSurvey
-from .results import Estimates, wald_ci
+from .results import Estimates
 
 __all__ = ["DeffKind", "mean", "proportion", "ratio", "total"]
-
-DeffKind = Literal["wor", "wr"] | None
-DfOption = float | Literal["design"]
-
-
-def method_name(sd: SurveyData) -> str:
-    """How variances are computed, in words."""
-    reps = sd.prepared.replicates
-    if reps is not None:
-        return f"replicate weights ({reps.type}, {reps.n_replicates} replicates)"
-    if sd.calibrations:
-        return "Taylor linearisation (calibration residuals)"
-    return "Taylor linearisation"
-
-
-def restrict(data: Any, where: Any) -> Any:
-    """``data`` restricted to the subpopulation ``where`` (unchanged when ``None``)."""
-    if where is None:
-        return data
-    return data.subset(where)
-
-
-def check_level(level: float) -> float:
-    """Validate a confidence level."""
-    if not 0 < float(level) < 1:
-        raise DesignError(
-            f"level must be between 0 and 1; got {level!r}",
-            where=Where(key="level"),
-            rule="design.ci-level",
-        )
-    return float(level)
-
-
-def resolve_df(df: DfOption, domain_df: np.ndarray) -> np.ndarray:
-    """Degrees of freedom used for intervals: the design's, or a fixed number."""
-    if isinstance(df, str):
-        if df != "design":
-            raise DesignError(
-                f"df must be 'design' or a number; got {df!r}",
-                where=Where(key="df"),
-                rule="design.df-option",
-            )
-        return domain_df.astype(float)
-    return np.full(domain_df.shape, float(df))
-
-
-def build_table(
-    fit: LinearFit,
-    terms: Terms,
-    domains: Domains,
-    *,
-    level: float,
-    df: DfOption,
-    variable_names: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Tidy rows in variable-major order."""
-    d_n = domains.n
-    k_n = terms.p * d_n
-    j_of = np.arange(k_n) // d_n
-    d_of = np.arange(k_n) % d_n
-    dfs = resolve_df(df, fit.df)[d_of]
-    se = np.sqrt(np.clip(fit.var, 0, None))
-    lo, hi = wald_ci(fit.theta, se, dfs, level)
-    names = list(variable_names) if variable_names is not None else terms.variable
-    data: dict[str, Any] = {
-        "variable": [names[j] for j in j_of],
-        "level": [terms.level[j] for j in j_of],
-        "domain": [domains.labels[d] for d in d_of],
-        "estimate": fit.theta,
-        "se": se,
-        "ci_low": lo,
-        "ci_high": hi,
-        "df": dfs,
-        "deff": fit.deff,
-        "n": fit.n.astype(np.int64),
-    }
-    for i, b in enumerate(domains.by):
-        data[b] = [domains.values[d][i] for d in d_of]
-    data["sum_weights"] = fit.sum_w
-    return pd.DataFrame(data)
-
-
-def _meta(
-    sd: SurveyData,
-    terms: Terms,
-    domains: Domains,
-    fit: LinearFit,
-    call: dict[str, Any],
-    missing: str,
-) -> Meta:
-    prep = sd.prepared
-    notes = (*prep.notes, *terms.notes, *domains.notes, *fit.notes)
-    return Meta(
-        method=method_name(sd),
-        design=sd.describe(),
-        policies={"missing": missing, "lonely_psu": sd.design.lonely_psu},
-        call=call,
-        notes=notes,
-        n_used=int(fit.n.max(initial=0)) if domains.n == 1 else int(fit.n.sum() / terms.p),
-        n_dropped=terms.n_dropped + prep.n_dropped,
-    )
 
 
 def _run_large(
@@ -230,7 +134,7 @@ def _run(
         "df": df,
         "deff": deff,
     }
-    return Estimates(statistic, table, fit.cov, _meta(data, terms, domains, fit, call, missing))
+    return Estimates(statistic, table, fit.cov, meta_for(data, terms, domains, fit, call, missing))
 
 
 def mean(
@@ -485,7 +389,7 @@ def ratio(
         "level": level,
         "df": df,
     }
-    meta = _meta(data, num_t, domains, fit, call, missing)
+    meta = meta_for(data, num_t, domains, fit, call, missing)
     return Estimates("ratio", table, fit.cov, meta)
 
 

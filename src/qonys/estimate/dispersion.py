@@ -9,9 +9,9 @@ import scipy.sparse as sp
 
 from .._core import MissingPolicy
 from ..design.data import SurveyData, as_columns
+from ._common import DfOption, build_table, check_level, meta_for
 from ._linear import LinearFit, domain_df, influence_variance, level_matrices
 from ._prep import Terms, domains_of, terms_of
-from .descriptive import DfOption, _meta, build_table, check_level
 from .results import Estimates
 from .variance import replicate_cov
 
@@ -106,4 +106,4 @@ def var(
         "level": level,
         "df": df,
     }
-    return Estimates("variance", table, None, _meta(data, terms, domains, fit, call, missing))
+    return Estimates("variance", table, None, meta_for(data, terms, domains, fit, call, missing))

@@ -27,9 +27,9 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, Where
 from ..design.data import SurveyData, as_columns
+from ._common import DfOption, check_level, method_name, resolve_df
 from ._linear import fit_linear
 from ._prep import Terms, domains_of, terms_of
-from .descriptive import DfOption, check_level, method_name, resolve_df
 from .results import Estimates, critical_value
 from .variance import replicate_cov
 

@@ -39,9 +39,9 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, ResultMixin, Where, tidy_frame
 from ..design.data import SurveyData
+from ._common import DfOption, check_level, method_name, resolve_df
 from ._linear import fit_linear
 from ._prep import Terms, domains_of, terms_of
-from .descriptive import DfOption, check_level, method_name, resolve_df
 from .results import Estimates, wald_ci
 
 __all__ = ["ChisqResult", "ChisqStatistic", "chisq", "crosstab"]

@@ -10,9 +10,10 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, ResultMixin, Where, tidy_frame
 from ..design.data import SurveyData
+from ._common import check_level, method_name
 from ._linear import domain_df
 from ._prep import domains_of
-from .descriptive import check_level, mean, method_name
+from .descriptive import mean
 from .results import critical_value
 
 __all__ = ["TTestResult", "ttest"]
