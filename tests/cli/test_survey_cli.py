@@ -158,3 +158,34 @@ def test_weight_rake(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert report["weights"]["kish_deff"] == pytest.approx(1.00094659751744, rel=1e-8)
     assert pd.read_csv(out)["weight_adj"].sum() == pytest.approx(6194, rel=1e-10)
     assert not math.isnan(report["weights"]["sum"])
+
+
+def test_estimate_duckdb_engine(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "apiclus1.parquet"
+    pd.read_csv(data_dir / "apiclus1.csv").to_parquet(path)
+    code = main(
+        [
+            "estimate",
+            str(path),
+            "--engine",
+            "duckdb",
+            "--weights",
+            "pw",
+            "--psu",
+            "dnum",
+            "--fpc",
+            "fpc",
+            "--mean",
+            "api00",
+            "--df",
+            "inf",
+            "--json",
+        ]
+    )
+    assert code == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    # R: svymean(~api00, dclus1): 644.169398907104, SE 23.542240693781 (survey_refs_long.csv)
+    assert row["estimate"] == pytest.approx(644.169398907104, rel=1e-12)
+    assert row["se"] == pytest.approx(23.542240693781, rel=1e-10)

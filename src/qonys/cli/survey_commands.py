@@ -136,18 +136,43 @@ def estimate_command(
     df: Annotated[str, typer.Option("--df", help="'design' or a number ('inf': normal).")] = (
         "design"
     ),
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="'memory' (default) or 'duckdb': reduce a Parquet file "
+            "in DuckDB without loading it.",
+        ),
+    ] = "memory",
     as_json: Json = False,
 ) -> None:
     """Design-based means, totals and proportions with SEs, intervals, df, deff and n."""
     from .. import estimate as est
 
-    frame = load_table(data)
     design = build_design(
         weights, strata, psu, fpc, nest, lonely_psu, replicates, replicate_type, scale
     )
-    sd = SurveyData(frame, design)
-    if make_replicates:
-        sd = as_replicate(sd, make_replicates, seed=seed)  # type: ignore[arg-type]
+    sd: Any
+    if engine == "duckdb":
+        if data.suffix.lower() not in (".parquet", ".pq"):
+            raise QonysError(
+                "--engine duckdb reads Parquet files",
+                where=Where(file=data.name),
+                rule="cli.engine-format",
+                hint="Convert the data to Parquet.",
+            )
+        sd = est.scan(str(data), design)
+    elif engine == "memory":
+        sd = SurveyData(load_table(data), design)
+        if make_replicates:
+            sd = as_replicate(sd, make_replicates, seed=seed)  # type: ignore[arg-type]
+    else:
+        raise QonysError(
+            f"unknown engine {engine!r}",
+            where=Where(key="--engine"),
+            rule="cli.engine",
+            hint="Use memory or duckdb.",
+        )
     dfv: Any = (
         "design" if df == "design" else (math.inf if df.lower() in ("inf", "normal") else float(df))
     )
