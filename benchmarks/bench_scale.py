@@ -60,7 +60,7 @@ def main(argv: list[str]) -> None:
                 data = estimate.scan(dd.read_parquet(str(path)), DESIGN)
             else:
                 raise SystemExit(f"unknown engine {engine}")
-            out = [estimate.mean(data, VARS, by=g, deff=None) for g in ("g1", "g2", "g3")]  # type: ignore[arg-type]
+            out = [estimate.mean(data, VARS, by=[["g1"], ["g2"], ["g3"]], deff=None)]  # type: ignore[arg-type]
             dt = time.perf_counter() - t0
             print(
                 f"{engine:8s} rows={rows:>10,d} estimates={sum(len(o.table) for o in out)} "

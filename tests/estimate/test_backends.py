@@ -155,3 +155,14 @@ def test_errors_reach_the_user(frame: pd.DataFrame) -> None:
     with pytest.raises(DesignError) as e3:
         est.scan(frame, SurveyDesign(weights="wt"))
     assert e3.value.rule == "design.unknown-column"
+
+
+def test_several_domain_sets_in_one_scan(frame: pd.DataFrame, parquet: Path) -> None:
+    sets = [["g"], ["st"]]
+    mem = est.mean(SurveyData(frame, CLUSTER), "x", by=sets).to_frame()
+    one_by_one = pd.concat([est.mean(SurveyData(frame, CLUSTER), "x", by=s).to_frame()
+                            for s in sets], ignore_index=True)
+    np.testing.assert_allclose(mem["se"], one_by_one["se"], rtol=1e-14)
+    big = est.mean(est.scan(str(parquet), CLUSTER), "x", by=sets).to_frame()
+    assert list(big["domain"]) == list(mem["domain"])
+    np.testing.assert_allclose(big["se"], mem["se"], rtol=REL)

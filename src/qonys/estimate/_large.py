@@ -93,8 +93,15 @@ def large_linear(
     deff: str | None,
     categorical: bool | None,
     denominators: Sequence[str] | None = None,
-) -> tuple[LinearFit, Terms, Domains, Meta]:
-    """Means, totals or ratios of large data: one reduction, then the in-memory algebra."""
+    by_sets: Sequence[Sequence[str]] | None = None,
+) -> list[tuple[LinearFit, Terms, Domains, Meta]]:
+    """Means, totals or ratios of large data: one reduction, then the in-memory algebra.
+
+    With ``by_sets`` the reduction groups by the union of their variables once, and every set
+    of domains is estimated from the same cell table (one scan of the data).
+    """
+    sets = [list(s) for s in by_sets] if by_sets else [list(by)]
+    union = list(dict.fromkeys(c for s in sets for c in s))
     design = big.design
     nums: list[tuple[str, str | None]] = []
     numeric = _numeric_columns(big)
@@ -111,7 +118,7 @@ def large_linear(
         else:
             nums.append((v, None))
     element = not design.ids
-    keys = key_columns(design, by, big.where)
+    keys = key_columns(design, union, big.where)
     spec = CellSpec(
         tuple(nums),
         tuple(denominators) if denominators else None,
@@ -121,6 +128,36 @@ def large_linear(
         second_moments=element or (deff is not None and kind != "ratio"),
     )
     cells = reduce_cells(big.source, spec, design.weights)
+    return [
+        _fit_cells(
+            big,
+            cells,
+            spec,
+            nums,
+            s,
+            kind=kind,
+            missing=missing,
+            deff=deff,
+            denominators=denominators,
+        )
+        for s in sets
+    ]
+
+
+def _fit_cells(
+    big: LargeSurvey,
+    cells: pd.DataFrame,
+    spec: CellSpec,
+    nums: list[tuple[str, str | None]],
+    by: list[str],
+    *,
+    kind: str,
+    missing: str,
+    deff: str | None,
+    denominators: Sequence[str] | None,
+) -> tuple[LinearFit, Terms, Domains, Meta]:
+    design = big.design
+    element = spec.element
     domains = _domains(cells, list(by), big.where)
     in_dom = domains.code >= 0
     check_missing(cells, spec, in_dom)

@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from .._core import DesignError, FrozenMap, MissingPolicy, Where
 from ..design.data import SurveyData, as_columns
 from ._common import (
@@ -60,20 +62,24 @@ def _run_large(
         raise DesignError(
             "vcov=True needs the data in memory", where=Where(key="vcov"), rule="design.large-vcov"
         )
-    fit, terms, domains, meta = large_linear(
+    sets = by_sets(by)
+    fits = large_linear(
         data,
         variables,
-        by=by,
+        by=[] if sets else by,
         kind=kind,
         missing=missing,
         deff=deff,
         categorical=categorical,
         denominators=denominators,
+        by_sets=sets,
     )
     names = (
         [f"{a}/{b}" for a, b in zip(variables, denominators, strict=True)] if denominators else None
     )
-    table = build_table(fit, terms, domains, level=level, df=df, variable_names=names)
+    tables = [build_table(f, t, d, level=level, df=df, variable_names=names) for f, t, d, _ in fits]
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    meta = fits[0][3]
     call = {
         "variables": variables,
         "by": by,
@@ -83,6 +89,13 @@ def _run_large(
         "deff": deff,
     }
     return Estimates(statistic, table, None, dataclasses.replace(meta, call=FrozenMap(call)))
+
+
+def by_sets(by: Any) -> list[list[str]] | None:
+    """Several separate sets of domains: ``by=[["city"], ["sex", "age"]]`` (else ``None``)."""
+    if isinstance(by, list | tuple) and by and all(isinstance(b, list | tuple) for b in by):
+        return [list(b) for b in by]
+    return None
 
 
 def _run(
@@ -120,6 +133,26 @@ def _run(
             where=Where(key="deff"),
             rule="design.deff-option",
         )
+    sets = by_sets(by)
+    if sets is not None:
+        parts = [
+            _run(
+                statistic,
+                data,
+                variables,
+                by=s,
+                missing=missing,
+                level=level,
+                df=df,
+                deff=deff,
+                vcov=False,
+                categorical=categorical,
+                kind=kind,
+            )
+            for s in sets
+        ]
+        table = pd.concat([p.table for p in parts], ignore_index=True)
+        return Estimates(statistic, table, None, parts[0].meta)
     domains = domains_of(data, by)
     terms = terms_of(
         data, variables, missing=missing, categorical=categorical, rows=domains.code >= 0
@@ -158,7 +191,9 @@ def mean(
     variables : str or list of str
         Numeric variables, or categorical ones (one proportion per level).
     by : str or list of str, optional
-        Domain variables: one estimate per combination of their values, all in one pass.
+        Domain variables: one estimate per combination of their values, all in one pass. A
+        list of lists gives several separate sets of domains (``[["city"], ["sex", "age"]]``),
+        from one reduction of large data.
     where : mask, expression or column name, optional
         Restrict to a subpopulation, as :meth:`SurveyData.subset` (a boolean column name for
         large data); the whole design is kept.
