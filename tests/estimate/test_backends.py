@@ -160,8 +160,10 @@ def test_errors_reach_the_user(frame: pd.DataFrame) -> None:
 def test_several_domain_sets_in_one_scan(frame: pd.DataFrame, parquet: Path) -> None:
     sets = [["g"], ["st"]]
     mem = est.mean(SurveyData(frame, CLUSTER), "x", by=sets).to_frame()
-    one_by_one = pd.concat([est.mean(SurveyData(frame, CLUSTER), "x", by=s).to_frame()
-                            for s in sets], ignore_index=True)
+    one_by_one = pd.concat(
+        [est.mean(SurveyData(frame, CLUSTER), "x", by=s).to_frame() for s in sets],
+        ignore_index=True,
+    )
     np.testing.assert_allclose(mem["se"], one_by_one["se"], rtol=1e-14)
     big = est.mean(est.scan(str(parquet), CLUSTER), "x", by=sets).to_frame()
     assert list(big["domain"]) == list(mem["domain"])

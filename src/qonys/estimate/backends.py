@@ -187,12 +187,28 @@ def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFram
         return f"CAST(CAST({_q(c)} AS VARCHAR) = {_sql_str(lev)} AS DOUBLE)"
 
     w = f"CAST({_q(weights)} AS DOUBLE)" if weights else "1.0"
-    exprs = []
+    # one variable at a time (no listwise deletion, no denominator): sums skip NULLs by
+    # themselves; the weight of the rows with a value is the total weight minus that of the
+    # rows without one (cheap filtered sums), computed after the query
+    simple = spec.missing != "drop" and spec.denominators is None and not spec.element
+    exprs = [f"coalesce(fsum({w}), 0.0) AS _swall"] if simple else []
     for name, power, kind, _ in _sums(spec, weights):
         if kind == "one":
             exprs.append(f"count(*) AS {name}")
             continue
         j = _index(name)
+        if simple and kind in ("a", "y", "yy"):
+            c, lev = spec.numerators[j]
+            if kind == "a" and power == "0":
+                exprs.append(f"count({_q(c)}) AS {name}")
+            elif kind == "a":
+                exprs.append(
+                    f"coalesce(fsum({w}) FILTER (WHERE {_q(c)} IS NULL), 0.0) AS {name}_missing"
+                )
+            else:
+                val = yv(j) if kind == "y" else f"{yv(j)} * {yv(j)}"
+                exprs.append(f"coalesce(fsum({w} * {val}), 0.0) AS {name}")
+            continue
         if kind == "a" and power == "0":
             exprs.append(f"count({mask(j)}) AS {name}")
             continue
@@ -213,7 +229,11 @@ def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFram
     keys = ", ".join(_q(k) for k in spec.keys)
     sel = (keys + ", " if keys else "") + ", ".join(exprs)
     out = rel.aggregate(sel, keys) if keys else rel.aggregate(sel)
-    return out.df()
+    cells = out.df()
+    if simple:
+        for j in range(len(spec.numerators)):
+            cells[alias("_sw", j)] = cells["_swall"] - cells.pop(alias("_sw", j) + "_missing")
+    return cells
 
 
 def _index(name: str) -> int:
