@@ -198,7 +198,7 @@ def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFram
             continue
         j = _index(name)
         if simple and kind in ("a", "y", "yy"):
-            c, lev = spec.numerators[j]
+            c = spec.numerators[j][0]
             if kind == "a" and power == "0":
                 exprs.append(f"count({_q(c)}) AS {name}")
             elif kind == "a":
