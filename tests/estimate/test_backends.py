@@ -135,6 +135,7 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_local(frame: pd.DataFrame, parquet: Path, spark: Any) -> None:
     sdf = spark.read.parquet(str(parquet))
     run = CASES[0][1]  # one query per design keeps the local session quick

@@ -7,7 +7,6 @@ into the same unit x (variable, domain) matrices as the in-memory engine and reu
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from .backends import (
     check_missing,
     key_columns,
     levels_of,
+    quiet_engines,
     reduce_cells,
 )
 from .variance import taylor_cov
@@ -46,10 +46,7 @@ def _numeric_columns(big: LargeSurvey) -> dict[str, bool]:
             t = str(typ).upper()
             out[name] = any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL"))
         return out
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=".*Dask support is moving", category=FutureWarning
-        )
+    with quiet_engines():
         schema = nw.from_native(big.source).collect_schema()
     return {name: bool(dtype.is_numeric()) for name, dtype in schema.items()}
 

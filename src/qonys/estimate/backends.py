@@ -17,9 +17,10 @@ with-replacement or fpc variance of an element sample needs.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,7 @@ class LargeSurvey:
             con = duckdb.connect()
             res = con.execute(f"SELECT * FROM read_parquet({_sql_str(str(self.source))}) LIMIT 0")
             return [d[0] for d in res.description or []]
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message=".*Dask support is moving", category=FutureWarning
-            )
+        with quiet_engines():
             return list(nw.from_native(self.source).collect_schema().names())
 
     def subset(self, column: str) -> LargeSurvey:
@@ -116,6 +114,20 @@ class CellSpec:
     element: bool
     keys: tuple[str, ...]
     second_moments: bool = True  # sums of w y^2 (design effects)
+
+
+@contextlib.contextmanager
+def quiet_engines() -> Iterator[None]:
+    """Silence two announcements that do not affect results: narwhals moving its Dask support
+    to a plugin, and PySpark's check of the pandas version."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*Dask support is moving", category=FutureWarning
+        )
+        warnings.filterwarnings(
+            "ignore", message=".*PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        yield
 
 
 def _sql_str(text: str) -> str:
@@ -241,11 +253,7 @@ def _index(name: str) -> int:
 
 
 def _nw_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        # narwhals announces that its Dask support moves to a plugin; it works as it is
-        warnings.filterwarnings(
-            "ignore", message=".*Dask support is moving", category=FutureWarning
-        )
+    with quiet_engines():
         return _nw_reduce_inner(source, spec, weights)
 
 
@@ -360,10 +368,7 @@ def levels_of(source: Any, column: str) -> list[str]:
         )
         vals = [r[0] for r in res.fetchall()]
     else:
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message=".*Dask support is moving", category=FutureWarning
-            )
+        with quiet_engines():
             lf = nw.from_native(source)
             if isinstance(lf, nw.DataFrame):
                 lf = lf.lazy()
