@@ -151,3 +151,26 @@ def test_from_dataset_turns_missing_codes_into_missing() -> None:
     r = est.mean(sd, "age", missing="drop")
     assert r.estimate[0] == pytest.approx((20 + 2 * 40 + 2 * 30) / 5)  # 99 = refused, not 99
     assert r.meta.n_dropped == 1
+
+
+def test_replicate_mse_and_factor_columns(clus: SurveyData) -> None:
+    """Replicate variance by hand: c * sum_r (theta_r - centre)^2, centre = replicate mean or,
+    with mse=True, the full-sample estimate; replicate columns given as factors or weights."""
+    from qonys.design import ReplicateSpec
+
+    jk = as_replicate(clus, "JK1")
+    reps = jk.prepared.replicates
+    assert reps is not None
+    a = reps.analysis_weights(jk.weights)
+    y = clus.data["api00"].to_numpy(dtype=float)
+    theta_r = (a * y[:, None]).sum(axis=0) / a.sum(axis=0)
+    theta = (jk.weights * y).sum() / jk.weights.sum()
+    for mse, centre in ((False, theta_r.mean()), (True, theta)):
+        cols = {f"r{i}": a[:, i] / jk.weights for i in range(a.shape[1])}
+        frame = clus.data.assign(**cols)
+        spec = ReplicateSpec(
+            columns=tuple(cols), type="JK1", scale=reps.scale, mse=mse, combined=False
+        )
+        sd = SurveyData(frame, SurveyDesign(weights="pw", replicates=spec))
+        want = reps.scale * ((theta_r - centre) ** 2).sum()
+        assert est.mean(sd, "api00").se[0] ** 2 == pytest.approx(want, rel=1e-12)

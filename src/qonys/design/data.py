@@ -106,6 +106,10 @@ class SurveyData:
     where: np.ndarray | None = None
     replicate_weights: ReplicateWeights | None = None
     calibrations: tuple[Calibration, ...] = ()
+    _resolved: Prepared | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"SurveyData(n={self.n}, design={self.describe()!r})"
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, pd.DataFrame):
@@ -157,11 +161,11 @@ class SurveyData:
 
     def update(self, **changes: Any) -> SurveyData:
         """Copy with fields changed (``data``, ``design``, ``where``...)."""
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, _resolved=None, **changes)
 
     def with_design(self, **changes: Any) -> SurveyData:
         """Copy whose design has some fields changed (``sd.with_design(lonely_psu="adjust")``)."""
-        return dataclasses.replace(self, design=self.design.update(**changes))
+        return dataclasses.replace(self, design=self.design.update(**changes), _resolved=None)
 
     # ------------------------------------------------------------------ domains
     def subset(self, where: Any) -> SurveyData:
@@ -193,7 +197,8 @@ class SurveyData:
             )
         if self.where is not None:
             arr = arr & self.where
-        return dataclasses.replace(self, where=arr)
+        # the design is unchanged: reuse its resolved structure, only the domain changes
+        return dataclasses.replace(self, where=arr, _resolved=self.prepared)
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -257,6 +262,12 @@ class SurveyData:
     @functools.cached_property
     def prepared(self) -> Prepared:
         """Resolved arrays (weights, unit codes, structure, replicates); computed once."""
+        base = self._resolved
+        if base is not None:
+            in_dom = base.weights > 0
+            if self.where is not None:
+                in_dom = in_dom & self.where
+            return dataclasses.replace(base, in_domain=in_dom)
         d = self.design
         notes: list[str] = []
         weights, n_dropped = self._resolve_weights(notes)

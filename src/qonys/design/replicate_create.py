@@ -206,4 +206,6 @@ def as_replicate(
         mse=mse,
     )
     design = data.design.update(replicates=spec)
-    return dataclasses.replace(data, design=design, replicate_weights=reps, calibrations=())
+    return dataclasses.replace(
+        data, design=design, replicate_weights=reps, calibrations=(), _resolved=None
+    )

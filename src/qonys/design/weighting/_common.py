@@ -224,4 +224,5 @@ def apply_weights(
         design=design,
         replicate_weights=new_reps,
         calibrations=calibs,
+        _resolved=None,
     )
