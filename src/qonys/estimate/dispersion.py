@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._core import MissingPolicy
 from ..design.data import SurveyData, as_columns
-from ._common import DfOption, build_table, check_level, meta_for
+from ._common import DfOption, build_table, check_level, meta_for, restrict
 from ._linear import LinearFit, domain_df, influence_variance, level_matrices
 from ._prep import Terms, domains_of, terms_of
 from .results import Estimates
@@ -22,6 +23,7 @@ def var(
     data: SurveyData,
     variables: str | Sequence[str],
     *,
+    where: Any = None,
     by: str | Sequence[str] | None = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
@@ -49,6 +51,7 @@ def var(
     >>> float(var(SurveyData(df, SurveyDesign()), "y").estimate[0])  # In R: svyvar(~y, d)
     1.6666666666666667
     """
+    data = restrict(data, where)
     level = check_level(level)
     domains = domains_of(data, by)
     terms = terms_of(data, variables, missing=missing, categorical=False, rows=domains.code >= 0)

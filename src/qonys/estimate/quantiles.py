@@ -19,7 +19,7 @@ half-width divided by :math:`t` (R's ``svyquantile(interval.type="mean")``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, Where
 from ..design.data import SurveyData, as_columns
-from ._common import DfOption, check_level, method_name, resolve_df
+from ._common import DfOption, check_level, method_name, resolve_df, restrict
 from ._linear import fit_linear
 from ._prep import Terms, domains_of, terms_of
 from .results import Estimates, critical_value
@@ -87,6 +87,7 @@ def quantile(
     variables: str | Sequence[str],
     probs: float | Sequence[float] = (0.25, 0.5, 0.75),
     *,
+    where: Any = None,
     by: str | Sequence[str] | None = None,
     rule: QuantileRule = "math",
     missing: MissingPolicy = "fail",
@@ -123,6 +124,7 @@ def quantile(
     >>> float(r.estimate[0])  # In R: svyquantile(~y, d, 0.5)
     5.0
     """
+    data = restrict(data, where)
     level = check_level(level)
     ps = [float(probs)] if isinstance(probs, int | float) else [float(x) for x in probs]
     if any(not 0 <= x <= 1 for x in ps):
@@ -221,6 +223,7 @@ def ciprop(
     data: SurveyData,
     variable: str,
     *,
+    where: Any = None,
     by: str | Sequence[str] | None = None,
     method: CipropMethod = "logit",
     missing: MissingPolicy = "fail",
@@ -251,6 +254,7 @@ def ciprop(
     >>> round(float(row["ci_low"]), 4), round(float(row["ci_high"]), 4)
     (0.2171, 0.3984)
     """
+    data = restrict(data, where)
     level = check_level(level)
     if method not in ("logit", "beta", "mean", "asin"):
         raise DesignError(

@@ -30,7 +30,7 @@ goodness-of-fit statistics under cluster sampling. *JASA* 82, 630-636.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, ResultMixin, Where, tidy_frame
 from ..design.data import SurveyData
-from ._common import DfOption, check_level, method_name, resolve_df
+from ._common import DfOption, check_level, method_name, resolve_df, restrict
 from ._linear import fit_linear
 from ._prep import Terms, domains_of, terms_of
 from .results import Estimates, wald_ci
@@ -79,6 +79,7 @@ def crosstab(
     row: str,
     col: str,
     *,
+    where: Any = None,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
     df: DfOption = "design",
@@ -103,6 +104,7 @@ def crosstab(
     >>> t[["level", "domain", "estimate", "row_prop"]].to_numpy().tolist()
     [['x', 'b=u', 1.0, 0.5], ['y', 'b=u', 4.0, 1.0], ['x', 'b=v', 1.0, 0.5], ['y', 'b=v', 0.0, 0.0]]
     """
+    data = restrict(data, where)
     level = check_level(level)
     one = domains_of(data, None)
     cells, rlev, clev = _cells(data, row, col, missing)
@@ -229,6 +231,7 @@ def chisq(
     row: str,
     col: str,
     *,
+    where: Any = None,
     statistic: ChisqStatistic = "F",
     missing: MissingPolicy = "drop",
     df: DfOption = "design",
@@ -253,6 +256,7 @@ def chisq(
     >>> round(r.pearson, 6)  # the ordinary Pearson statistic under simple random sampling
     0.0
     """
+    data = restrict(data, where)
     if statistic not in ("F", "Chisq", "Wald", "adjWald"):
         raise DesignError(
             f"unknown statistic {statistic!r}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from scipy import stats
 
 from .._core import DesignError, Meta, MissingPolicy, ResultMixin, Where, tidy_frame
 from ..design.data import SurveyData
-from ._common import check_level, method_name
+from ._common import check_level, method_name, restrict
 from ._linear import domain_df
 from ._prep import domains_of
 from .descriptive import mean
@@ -70,6 +71,7 @@ def ttest(
     variable: str,
     group: str | None = None,
     *,
+    where: Any = None,
     mu: float = 0.0,
     missing: MissingPolicy = "fail",
     level: float = 0.95,
@@ -104,6 +106,7 @@ def ttest(
     >>> round(r.estimate, 4), r.df  # In R: svyttest(y ~ g, svydesign(id=~1, data=df))
     (3.3333, 4.0)
     """
+    data = restrict(data, where)
     level = check_level(level)
     whole = domains_of(data, None)
     dof = float(domain_df(data, whole)[0]) - 1
