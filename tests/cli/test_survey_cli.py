@@ -1,5 +1,5 @@
 """``qonys estimate`` and ``qonys weight`` end to end (numbers from R's survey, see
-tests/estimate/test_r_reference.py for their source: survey_refs_long.csv)."""
+tests/estimate/test_estimate_r_reference.py for their source: survey_refs_long.csv)."""
 
 from __future__ import annotations
 

@@ -266,7 +266,7 @@ def test_every_covered_reference_is_tested(shared: Path) -> None:
     non_model = long[~long["analysis"].str.startswith(MODEL_ANALYSES)]
     tested = set(_cases())
     rest = non_model[~non_model[["design", "analysis"]].apply(tuple, axis=1).isin(tested)]
-    # the weighting block is tested in tests/design/test_weighting_reference.py
+    # the weighting block is tested in tests/design/test_design_weighting_reference.py
     assert set(rest["design"]) <= {"dsrs", "rep_jk1_srs", "design"}
     assert set(rest["analysis"]).issubset(
         {a for a in long["analysis"] if a.startswith("weights_")}
