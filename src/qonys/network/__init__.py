@@ -4,8 +4,10 @@ Ego networks from name-generator rosters (:class:`EgoNetworks`, :func:`from_rost
 :func:`from_dataset`); structural measures (size, density, Burt's effective size, efficiency and
 constraint); composition (Blau, IQV, E-I index, shares); bonding / bridging / linking
 classification of ties (:class:`TieRules`, :func:`classify_ties`); the position and resource
-generators with a shipped ISCO-08 prestige table. Every measure is computed for all egos at
-once; networkx is used to convert single networks and as a test oracle.
+generators with a shipped ISCO-08 prestige table; design-based profiles and models
+(:func:`social_capital_profile`, :func:`tie_type_model`) and sociograms. Every measure is
+computed for all egos at once; networkx is used to convert single networks and as a test
+oracle.
 """
 
 from .classify import TIE_TYPES, TieRules, classify_ties, per_ego_types
@@ -21,6 +23,7 @@ from .composition import (
 )
 from .data import DuplicateTiePolicy, EgoNetworks
 from .examples import example_networks
+from .figures import TIE_COLOURS, illustrative_network, sociogram_png
 from .generators import (
     STANDARD_RESOURCES,
     TIE_STRENGTH,
@@ -36,6 +39,14 @@ from .prestige import (
     PrestigeTable,
     load_position_generator,
     load_prestige,
+)
+from .profile import (
+    LinearModelResult,
+    SocialCapitalProfile,
+    attach_measures,
+    social_capital_measures,
+    social_capital_profile,
+    tie_type_model,
 )
 from .results import EgoMeasures, TieClassification
 from .roster import blank_missing_codes, from_dataset, from_roster, parse_knows
@@ -54,6 +65,7 @@ __all__ = [
     "STANDARD_COMPOSITION",
     "STANDARD_RESOURCES",
     "STRUCTURAL_MEASURES",
+    "TIE_COLOURS",
     "TIE_STRENGTH",
     "TIE_TYPES",
     "DuplicateTiePolicy",
@@ -61,9 +73,12 @@ __all__ = [
     "EgoNetworks",
     "GeneratorRules",
     "IscoLevel",
+    "LinearModelResult",
     "PrestigeTable",
+    "SocialCapitalProfile",
     "TieClassification",
     "TieRules",
+    "attach_measures",
     "blank_missing_codes",
     "blau",
     "classify_position_contacts",
@@ -79,6 +94,7 @@ __all__ = [
     "example_networks",
     "from_dataset",
     "from_roster",
+    "illustrative_network",
     "iqv",
     "load_position_generator",
     "load_prestige",
@@ -89,5 +105,9 @@ __all__ = [
     "position_generator",
     "resource_generator",
     "sd_heterogeneity",
+    "social_capital_measures",
+    "social_capital_profile",
+    "sociogram_png",
     "structural_measures",
+    "tie_type_model",
 ]
