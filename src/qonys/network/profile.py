@@ -349,7 +349,7 @@ def tie_type_model(
         outcome,
         ("(Intercept)", *predictors),
         beta,
-        np.sqrt(np.diag(v)),
+        np.sqrt(np.clip(np.diag(v), 0.0, None)),  # rounding can leave -1e-32
         v,
         df,
         int(dom.sum()),
