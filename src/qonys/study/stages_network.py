@@ -6,7 +6,8 @@ generators of the standard instrument, computes every respondent's social capita
 design and returns design-based estimates overall and by city, phase, strategy and origin type
 (those of the domain variables present), a bar chart of tie-type shares by city, an
 illustrative sociogram drawn from the estimated shares (never a respondent's network) and,
-when asked, design-based models of integration scores on tie types.
+when asked, design-based models of integration scores on tie types. Data without the roster
+give no section at all.
 
 Options (``[analyses.social_capital]``):
 
@@ -119,16 +120,7 @@ def social_capital_stage(ctx: StudyContext) -> list[Any]:
     opts = dict(ctx.options)
     roster = str(opts.get("roster", "net_alter"))
     if roster not in data.rosters:
-        return [
-            Note(
-                Labels(
-                    kk=f"Деректерде «{roster}» кестесі (маңызды адамдар тізімі) жоқ.",
-                    ru=f"В данных нет таблицы «{roster}» (список значимых людей).",
-                    en=f"The data hold no {roster!r} table (the list of people named).",
-                ),
-                kind="warning",
-            )
-        ]
+        return []  # no name generator in these data: the section is absent, never faked
     rules = TieRules(
         prestige=str(opts.get("prestige", "siops08")),
         prestige_gap=float(opts.get("prestige_gap", 15.0)),
