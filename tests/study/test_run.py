@@ -23,6 +23,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample": "ok",
         "portrait": "ok",
         "identity": "failed",
+        "social_capital": "ok",  # built in; these data have no roster, so no section
         "perceptions": "skipped",
     }
     assert not run.ok
@@ -55,6 +56,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample",
         "portrait",
         "identity",
+        "social_capital",
         "perceptions",
     ]
 

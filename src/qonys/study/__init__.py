@@ -8,6 +8,7 @@
 """
 
 from . import builtin as _builtin  # registers the built-in stages
+from . import stages_network as _stages_network  # registers social_capital
 from .cache import StageCache, stage_key
 from .margins import Margins, read_margins
 from .runner import StageStatus, StudyRun, run_study
@@ -25,7 +26,7 @@ from .stages import (
 )
 from .starter import STARTER, write_starter
 
-del _builtin
+del _builtin, _stages_network
 
 __all__ = [
     "SCHEMA",
