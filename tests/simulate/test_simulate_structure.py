@@ -3,7 +3,7 @@ parameters and the finite population's values within sampling error, the weights
 the analysis modules recover the latent classes from the answers.
 
 Sampling error: standard errors are design-based (Taylor linearisation of the Hajek ratio,
-with-replacement first stage; see design_se.py). A check passes when the estimate is within
+with-replacement first stage; see simulate_design_se.py). A check passes when the estimate is within
 3.5 standard errors of its target (two-sided, about 1 in 2,000 by chance for one check); checks
 over many categories are reported all at once. The study is the default one (seed 7, 3,000
 migrants, full cities), so every number here is deterministic.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from design_se import ratio
+from simulate_design_se import ratio
 
 from qonys import network as nw
 from qonys.simulate import PHASES, TIE_TYPES, ModelParameters, SimulatedStudy, expected_shares

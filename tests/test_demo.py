@@ -1,0 +1,34 @@
+"""``qonys demo`` on a small simulated study: every step runs and every file it names exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qonys.demo import demo_study_path, run_demo
+from qonys.study import load_study
+
+
+def test_bundled_study_file_is_valid(tmp_path: Path) -> None:
+    study = tmp_path / "study.toml"
+    study.write_text(demo_study_path().read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "migrants.sav").write_bytes(b"")  # the file is only checked to exist
+    cfg = load_study(study)
+    assert cfg.design["weights"] == "smp_weight"
+    assert cfg.city_variable == "scr_city"
+
+
+def test_run_demo_small(tmp_path: Path) -> None:
+    lines = run_demo(tmp_path, n=150, n_locals=80, seed=5, scale=0.03, progress=False)
+    paths = [Path(line.split(": ", 1)[1]) for line in lines
+             if line.startswith(("data:", "converted to SPSS:", "report:"))]
+    assert paths
+    assert all(p.is_file() for p in paths)
+    validated = [line for line in lines if line.startswith("validated")]
+    assert len(validated) == 2
+    assert all("0 errors, 0 warnings" in v or "no problems found" in v for v in validated)
+    assert (tmp_path / "data" / "migrants.sav").is_file()
+    reports = [p for p in paths if p.parent.name == "report"]
+    assert {p.suffix for p in reports} == {".html", ".docx", ".xlsx"}
+    assert not [line for line in lines if line.startswith("stage ")]  # no stage failed
+    assert (tmp_path / "data" / "ground_truth" / "truth.json").is_file()
