@@ -20,8 +20,11 @@ def test_bundled_study_file_is_valid(tmp_path: Path) -> None:
 
 def test_run_demo_small(tmp_path: Path) -> None:
     lines = run_demo(tmp_path, n=150, n_locals=80, seed=5, scale=0.03, progress=False)
-    paths = [Path(line.split(": ", 1)[1]) for line in lines
-             if line.startswith(("data:", "converted to SPSS:", "report:"))]
+    paths = [
+        Path(line.split(": ", 1)[1])
+        for line in lines
+        if line.startswith(("data:", "converted to SPSS:", "report:"))
+    ]
     assert paths
     assert all(p.is_file() for p in paths)
     validated = [line for line in lines if line.startswith("validated")]

@@ -35,8 +35,8 @@ Examples
 >>> ds = Dataset(pd.DataFrame({"age": pd.array([34, None], dtype="Int64")}), cb)
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
 >>> _ = write_kobo_csv(ds, out)
->>> out.read_bytes().split(b"\\r\\n")[0][:40]
-b'"dem/age";"_id";"_uuid";"_submission_ti'
+>>> out.read_bytes().split(b"\\r\\n")[0][:24]
+b'"dem/age";"_id";"_uuid";'
 """
 
 from __future__ import annotations

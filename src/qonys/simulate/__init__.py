@@ -12,8 +12,8 @@ Examples
 >>> import pathlib, tempfile
 >>> study = simulate_study(n=120, n_locals=80, seed=1, scale=0.02)
 >>> files = write_study(study, pathlib.Path(tempfile.mkdtemp()), formats=["kobo_csv"])
->>> sorted(p.name for p in files if p.suffix == ".csv")[:3]
-['design_locals.csv', 'design_migrants.csv', 'fieldwork_locals.csv']
+>>> sorted(p.name for p in files if p.name.startswith("migrants"))
+['migrants.csv', 'migrants.parquet']
 """
 
 from __future__ import annotations

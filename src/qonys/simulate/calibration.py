@@ -10,7 +10,7 @@ Examples
 >>> cal = load_calibration()
 >>> cal.city_codes
 (71, 75, 79)
->>> int(cal.adults(75))
+>>> round(cal.adults(75))  # 2,292,333 people on 1 January 2025 x 0.72 adults (assumed)
 1650480
 >>> cal.districts.loc[cal.districts["city_code"] == 71, "district_code"].tolist()
 [7101, 7102, 7103, 7104, 7105, 7106]

@@ -236,7 +236,7 @@ def expected_shares(params: ModelParameters, zone_weights: Mapping[str, float]) 
         base = _logit(params.integration_by_zone[zone])
         for k, p_o in enumerate(probs):
             x = base + params.integration_origin_logit[k] - params.integration_origin_logit[1]
-            p_int += (w / total) * p_o / (1 + np.exp(-x))
+            p_int += float((w / total) * p_o / (1 + np.exp(-x)))
     strategy = {"adaptation": 1 - p_int, "integration": p_int}
     phase = {
         ph: sum(strategy[s] * params.phase_given_strategy[s][i] for s in STRATEGIES)
