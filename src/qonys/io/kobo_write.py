@@ -46,16 +46,15 @@ import datetime as dt
 import math
 import re
 import uuid
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 
 from .._core import Codebook, Dataset, QonysError, Where, WriteError
+from ._kobo_sheets import Sheet, write_workbook
 from ._registry import WRITERS
 
 __all__ = [
@@ -85,7 +84,6 @@ KOBO_SUBMISSION_COPY: tuple[str, ...] = tuple(c for c in KOBO_MAIN_META if c != 
 
 _NUMBER_CELLS = frozenset({"_id", "_index", "_parent_index", "_submission__id"})
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
@@ -378,110 +376,6 @@ def _parent(p: Path) -> Path:
     return p
 
 
-def _column_letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xml(text: str) -> str:
-    return escape(_XML_BAD.sub("", text))
-
-
-def _sheet_xml(
-    headers: list[str],
-    columns: list[list[str | None]],
-    numeric: list[bool],
-    n_rows: int,
-    strings: dict[str, int],
-) -> str:
-    def sst(text: str) -> int:
-        idx = strings.get(text)
-        if idx is None:
-            idx = strings[text] = len(strings)
-        return idx
-
-    letters = [_column_letter(i) for i in range(len(headers))]
-    rows = [str(i + 2) for i in range(n_rows)]
-    frags: list[list[str]] = []
-    for j, col in enumerate(columns):
-        letter = letters[j]
-        if numeric[j]:
-            frags.append(
-                [
-                    "" if t is None else f'<c r="{letter}{r}"><v>{t}</v></c>'
-                    for t, r in zip(col, rows, strict=True)
-                ]
-            )
-            continue
-        ids = {t: sst(t) for t in dict.fromkeys(col) if t is not None}
-        frags.append(
-            [
-                "" if t is None else f'<c r="{letter}{r}" t="s"><v>{ids[t]}</v></c>'
-                for t, r in zip(col, rows, strict=True)
-            ]
-        )
-    head = "".join(f'<c r="{letters[j]}1" t="s"><v>{sst(h)}</v></c>' for j, h in enumerate(headers))
-    body = (
-        "".join(
-            f'<row r="{r}">{"".join(cells)}</row>'
-            for r, cells in zip(rows, zip(*frags, strict=True), strict=True)
-        )
-        if frags
-        else ""
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<dimension ref="A1:{letters[-1] if letters else "A"}{n_rows + 1}"/><sheetData>'
-        f'<row r="1">{head}</row>{body}</sheetData></worksheet>'
-    )
-
-
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" '
-    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    "{sheets}"
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    "</Types>"
-)
-_ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
 @WRITERS.register("kobo_xlsx", doc="KoboToolbox XLSX export (main table and repeat sheets)")
 def write_kobo_xlsx(
     dataset: Dataset,
@@ -516,60 +410,5 @@ def write_kobo_xlsx(
     p = _parent(Path(path))
     tz = _tz(utc_offset)
     tables = _tables(dataset, title, group_headers, tz)
-    strings: dict[str, int] = {}
-    sheets = [_sheet_xml(h, c, num, n, strings) for _, h, c, num, n in tables]
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(len(sheets))
-    )
-    workbook = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'xmlns:r="{_REL}"><sheets>'
-        + "".join(
-            f'<sheet name="{_xml(t[0])}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
-            for i, t in enumerate(tables)
-        )
-        + "</sheets></workbook>"
-    )
-    rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(
-            f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" '
-            f'Target="worksheets/sheet{i + 1}.xml"/>'
-            for i in range(len(sheets))
-        )
-        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-        + f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/sharedStrings" '
-        'Target="sharedStrings.xml"/></Relationships>'
-    )
-    n_refs = sum(s.count(' t="s"') for s in sheets)
-    shared = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'count="{n_refs}" uniqueCount="{len(strings)}">'
-        + "".join(
-            f'<si><t xml:space="preserve">{_xml(s)}</t></si>'
-            if s != s.strip()
-            else f"<si><t>{_xml(s)}</t></si>"
-            for s in strings
-        )
-        + "</sst>"
-    )
-    parts = [
-        ("[Content_Types].xml", _CONTENT_TYPES.format(sheets=overrides)),
-        ("_rels/.rels", _ROOT_RELS),
-        ("xl/workbook.xml", workbook),
-        ("xl/_rels/workbook.xml.rels", rels),
-        ("xl/styles.xml", _STYLES),
-        ("xl/sharedStrings.xml", shared),
-        *((f"xl/worksheets/sheet{i + 1}.xml", s) for i, s in enumerate(sheets)),
-    ]
-    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, text in parts:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, text.encode("utf-8"), compresslevel=1)
+    write_workbook(p, [Sheet(name, h, c, num, n) for name, h, c, num, n in tables])
     return [p]

@@ -18,6 +18,7 @@ from .items import likert, multi, pick, sigmoid, texts
 __all__ = [
     "Answers",
     "city_image",
+    "column",
     "demographics",
     "employment",
     "esser_items",
@@ -41,15 +42,15 @@ _ISCO_BY_SES = (
 )
 
 
-def _col(P: pd.DataFrame, name: str, default: float = 0.0) -> np.ndarray:
+def column(P: pd.DataFrame, name: str, default: float = 0.0) -> np.ndarray:
     return P[name].to_numpy(dtype=float) if name in P else np.full(len(P), default)
 
 
 def screening(P: pd.DataFrame, year: int, rng: np.random.Generator, form: str) -> Answers:
     """``scr_*``: language, consent, age, city, birth year, birthplace, arrival, origin."""
     n = len(P)
-    age = _col(P, "age")
-    native = _col(P, "native_language", 1)
+    age = column(P, "age")
+    native = column(P, "native_language", 1)
     kazakh = native == 1
     lang = np.where(
         kazakh, np.where(rng.random(n) < 0.8, 1, 3), np.where(rng.random(n) < 0.85, 2, 3)
@@ -58,17 +59,17 @@ def screening(P: pd.DataFrame, year: int, rng: np.random.Generator, form: str) -
         "scr_lang": lang.astype(float),
         "scr_consent": np.ones(n),
         "scr_adult": np.ones(n),
-        "scr_city": _col(P, "city"),
+        "scr_city": column(P, "city"),
         "scr_birth_year": year - age,
     }
     if form == "migrants":
         out["scr_birthplace"] = np.full(n, 2.0)
-        out["scr_arrival_year"] = year - _col(P, "years")
-        out["scr_origin_type"] = _col(P, "origin_type")
-        out["scr_origin_region"] = _col(P, "region")
+        out["scr_arrival_year"] = year - column(P, "years")
+        out["scr_origin_type"] = column(P, "origin_type")
+        out["scr_origin_region"] = column(P, "region")
     else:
-        out["scr_birthplace"] = _col(P, "birthplace", 1)
-        arrival = year - _col(P, "years", np.nan)
+        out["scr_birthplace"] = column(P, "birthplace", 1)
+        arrival = year - column(P, "years", np.nan)
         out["scr_arrival_year"] = np.where(out["scr_birthplace"] == 1, np.nan, arrival)
     return out
 
@@ -76,8 +77,8 @@ def screening(P: pd.DataFrame, year: int, rng: np.random.Generator, form: str) -
 def demographics(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     """``dem_*``: sex, ethnicity, marital status, languages (locals' rural past is theirs)."""
     n = len(P)
-    native = _col(P, "native_language", 1)
-    work = _col(P, "working", 1) > 0
+    native = column(P, "native_language", 1)
+    work = column(P, "working", 1) > 0
     home = np.full(n, 4.0)
     for codes, probs in (
         ((1,), (0.78, 0.07, 0.15, 0.0)),
@@ -87,15 +88,15 @@ def demographics(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
         sel = np.isin(native, codes)
         if sel.any():
             home[sel] = pick(np.tile(probs, (int(sel.sum()), 1)), [1, 2, 3, 4], rng)
-    ru_work = sigmoid(-0.6 + 1.5 * (native == 2) + 0.5 * _col(P, "ses"))
+    ru_work = sigmoid(-0.6 + 1.5 * (native == 2) + 0.5 * column(P, "ses"))
     at_work = np.where(rng.random(n) < ru_work, 2, np.where(rng.random(n) < 0.5, 1, 3))
-    eth = _col(P, "ethnicity", 1)
+    eth = column(P, "ethnicity", 1)
     other = np.array(["қарақалпақ", "түрікмен", "шешен", "грек", "поляк", "татар-башқұрт"])
     return {
-        "dem_sex": _col(P, "sex"),
+        "dem_sex": column(P, "sex"),
         "dem_ethnicity": eth,
         "dem_ethnicity_oth": texts(eth == 97, other[rng.integers(0, other.size, n)]),
-        "dem_marital": _col(P, "marital", 1),
+        "dem_marital": column(P, "marital", 1),
         "dem_lang_native": native,
         "dem_lang_home": home,
         "dem_lang_work": np.where(work, at_work, 5).astype(float),
@@ -105,8 +106,8 @@ def demographics(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
 def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
     """``ses_*``: education, main activity, occupation, formality, income, material situation."""
     n = len(P)
-    age, sex, ses = _col(P, "age"), _col(P, "sex"), _col(P, "ses")
-    phase = _col(P, "phase", 1)
+    age, sex, ses = column(P, "age"), column(P, "sex"), column(P, "ses")
+    phase = column(P, "phase", 1)
     u = rng.random(n)
     retire_age = np.where(sex == 1, 63, 61)
     act = np.zeros(n)
@@ -148,7 +149,7 @@ def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
     income = np.where(no_own, 1, np.maximum(income, 2))
     material = likert(sigmoid(0.9 * ses - 0.1), 5, rng, noise=0.6)
     out: Answers = {
-        "ses_edu": _col(P, "education", 3),
+        "ses_edu": column(P, "education", 3),
         "ses_employment": act,
         "ses_isco": np.where(employed, isco, np.nan),
         "ses_contract": contract.astype(float),
@@ -157,7 +158,7 @@ def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
         "ses_material": material,
     }
     if form == "migrants":
-        strat = _col(P, "strategy")
+        strat = column(P, "strategy")
         channel = pick(
             np.column_stack(
                 [
@@ -181,13 +182,15 @@ def employment(P: pd.DataFrame, rng: np.random.Generator, form: str) -> Answers:
 def household(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     """``hh_*``: size, children, who lives with the respondent (consistent with each other)."""
     n = len(P)
-    spouse = _col(P, "spouse_here")
-    kids = _col(P, "children_here")
-    parents = rng.random(n) < np.where(_col(P, "age") < 30, 0.35, 0.12) * _col(P, "parents_here", 1)
+    spouse = column(P, "spouse_here")
+    kids = column(P, "children_here")
+    parents = rng.random(n) < np.where(column(P, "age") < 30, 0.35, 0.12) * column(
+        P, "parents_here", 1
+    )
     sibs = rng.random(n) < 0.12
     rel = rng.random(n) < 0.08
-    friends = rng.random(n) < 0.1 + 0.25 * (_col(P, "phase", 1) == 0)
-    unrelated = rng.random(n) < 0.04 + 0.2 * (_col(P, "phase", 1) == 0)
+    friends = rng.random(n) < 0.1 + 0.25 * (column(P, "phase", 1) == 0)
+    unrelated = rng.random(n) < 0.04 + 0.2 * (column(P, "phase", 1) == 0)
     members = np.column_stack([spouse > 0, kids > 0, parents, sibs, rel, friends, unrelated])
     n_kids = np.where(kids > 0, 1 + rng.poisson(0.9, n), 0)
     others = members[:, [2, 3, 4, 5, 6]].sum(axis=1) + rng.poisson(0.4, n) * members[:, 2:].any(
@@ -216,17 +219,17 @@ def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.nda
         if sel.any():
             area[sel] = pick(np.tile(probs, (int(sel.sum()), 1)), [1, 2, 3, 4, 5], rng)
     out: Answers = {
-        "hou_district": _col(P, "district"),
+        "hou_district": column(P, "district"),
         "hou_area_type": area,
         "hou_tenure": tenure,
         "hou_tenure_oth": texts(tenure == 97, "саяжай"),
-        "hou_sat": likert(sigmoid(0.6 * _col(P, "ses") + 0.3 * (tenure >= 6)), 5, rng, noise=0.8),
+        "hou_sat": likert(sigmoid(0.6 * column(P, "ses") + 0.3 * (tenure >= 6)), 5, rng, noise=0.8),
     }
     if form == "migrants":
-        years = _col(P, "years")
+        years = column(P, "years")
         moves = np.minimum(rng.poisson(0.25 * years + 0.5), 60)
         same = (moves == 0) | (rng.random(n) < 0.35)
-        district = _col(P, "district")
+        district = column(P, "district")
         city_districts = P.groupby("city")["district"].unique().to_dict()
         first = np.array(
             [
@@ -235,7 +238,7 @@ def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.nda
             ],
             dtype=float,
         )
-        strat = _col(P, "strategy")
+        strat = column(P, "strategy")
         help_p = np.column_stack(
             [
                 0.45 - 0.15 * strat,
@@ -255,8 +258,8 @@ def housing(P: pd.DataFrame, rng: np.random.Generator, form: str, tenure: np.nda
 def esser_items(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     """Knowledge quiz, urban practices, digital services, insurance: culturation and placement."""
     n = len(P)
-    cult = _col(P, "culturation", 0.5)
-    age = _col(P, "age")
+    cult = column(P, "culturation", 0.5)
+    age = column(P, "age")
     correct = {
         "ess_cul_q_ambulance": 3,
         "ess_cul_q_kindergarten": 1,
@@ -273,7 +276,7 @@ def esser_items(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     digital_p *= np.array([0.95, 0.55, 0.6, 0.75, 0.85, 0.8, 1.0])
     out["ess_cul_digital"] = multi(digital_p, [1, 2, 3, 4, 5, 6, 7], rng, none=0)
     out["ess_pla_insurance"] = np.where(
-        rng.random(n) < sigmoid(-0.5 + 3.0 * _col(P, "placement", 0.5)), 1.0, 0.0
+        rng.random(n) < sigmoid(-0.5 + 3.0 * column(P, "placement", 0.5)), 1.0, 0.0
     )
     out["ess_cul_edu_city"] = np.where(rng.random(n) < sigmoid(-2.0 + 2.5 * cult), 1.0, 0.0)
     return out
@@ -318,7 +321,7 @@ def city_image(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
     cities = P["city"].to_numpy()
     fav = rng.random(n) < 0.75
     avoid = rng.random(n) < 0.4
-    image = _col(P, "city_image", 0.6)
+    image = column(P, "city_image", 0.6)
     return {
         "img_assoc": texts(
             rng.random(n) < 0.7, np.array(_ASSOC, dtype=object)[rng.integers(0, len(_ASSOC), n)]
@@ -339,5 +342,5 @@ def city_image(P: pd.DataFrame, rng: np.random.Generator) -> Answers:
             at_least_one=True,
         ),
         "img_welcome": likert(image, 5, rng, noise=0.8),
-        "img_life_sat": likert(0.5 * image + 0.5 * sigmoid(_col(P, "ses")), 5, rng, noise=0.8),
+        "img_life_sat": likert(0.5 * image + 0.5 * sigmoid(column(P, "ses")), 5, rng, noise=0.8),
     }

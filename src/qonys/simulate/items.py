@@ -75,7 +75,7 @@ def likert(
 
 
 def pick(probs: ArrayLike, codes: ArrayLike, rng: np.random.Generator) -> np.ndarray:
-    """One code per row of ``probs`` (category probabilities; a 1-D vector is shared)."""
+    """One code per row of ``probs`` (category probabilities; a 1-D vector gives one draw)."""
     p: np.ndarray = np.asarray(probs, dtype=float)
     if p.ndim == 1:
         p = np.broadcast_to(p, (1, p.size))

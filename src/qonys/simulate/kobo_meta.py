@@ -15,29 +15,10 @@ from .._core import Codebook
 from ..io.kobo_write import KOBO_SUBMISSION_COPY
 from .form import typed
 
-__all__ = ["KZ_OFFSET", "interview_times", "main_meta", "roster_links"]
+__all__ = ["KZ_OFFSET", "main_meta", "roster_links", "typed_datetime"]
 
 KZ_OFFSET = dt.timezone(dt.timedelta(hours=5))
 """Kazakhstan's single time zone since 1 March 2024 (UTC+5)."""
-
-
-def interview_times(
-    n: int, start: str, days: int, minutes: tuple[int, int], rng: np.random.Generator
-) -> tuple[list[dt.datetime], list[dt.datetime]]:
-    """Start and end of each interview (local time, UTC+5), in fieldwork order."""
-    first = dt.date.fromisoformat(start)
-    day = np.sort(rng.integers(0, days, n))
-    clock = rng.integers(9 * 3600, 20 * 3600, n)
-    dur = rng.integers(minutes[0] * 60, minutes[1] * 60, n)
-    ms = rng.integers(0, 1000, n)
-    starts, ends = [], []
-    for d, c, du, m in zip(day, clock, dur, ms, strict=True):
-        t0 = dt.datetime.combine(first + dt.timedelta(days=int(d)), dt.time(0), KZ_OFFSET)
-        t0 += dt.timedelta(seconds=int(c), milliseconds=int(m))
-        starts.append(t0)
-        ends.append(t0 + dt.timedelta(seconds=int(du)))
-    order = np.argsort(np.array([s.timestamp() for s in starts]), kind="stable")
-    return [starts[i] for i in order], [ends[i] for i in order]
 
 
 _DIGIT_RUN = re.compile(r"\d{9}")
@@ -57,7 +38,6 @@ def _iso(t: dt.datetime) -> str:
 
 
 def main_meta(
-    cb: Codebook,
     starts: list[dt.datetime],
     ends: list[dt.datetime],
     form_seed: int,
@@ -103,7 +83,6 @@ def main_meta(
             "_index": pd.Series(np.arange(1, n + 1), dtype="Int64"),
         }
     )
-    del cb
     return answers, meta
 
 

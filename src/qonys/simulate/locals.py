@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import Codebook
-from .answers_common import Answers, _col
+from .answers_common import Answers, column
 from .calibration import Calibration
 from .items import likert, pick, scale_items, sigmoid
 
@@ -128,8 +128,8 @@ def locals_answers(P: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> A
     """Answers to the perception modules (``cnt``, ``ftm``, ``thr``, ``ste``, ``sdi``,
     ``cns``, ``acc``, ``plc``, ``stg``), the Esser reference items and the identity items."""
     n = len(P)
-    c = _col(P, "contact")
-    t = _col(P, "threat")
+    c = column(P, "contact")
+    t = column(P, "threat")
     sc = sigmoid(0.9 * c)
     st = sigmoid(0.9 * t)
     latent = {
@@ -143,16 +143,16 @@ def locals_answers(P: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> A
         "acc_keep": sigmoid(-0.6 * t),
         "plc_inclusion": sigmoid(-0.8 * t + 0.2),
         "stg_stigma": sigmoid(0.9 * t - 0.5),
-        "ess_cul_practice": _col(P, "culturation"),
-        "ess_idn_self": _col(P, "identification"),
-        "ess_idn_pi": _col(P, "identification"),
-        "ess_idn_pd": _col(P, "identification"),
-        "img_eval": _col(P, "city_image"),
-        "img_potency": _col(P, "city_image"),
-        "img_activity": _col(P, "city_image"),
+        "ess_cul_practice": column(P, "culturation"),
+        "ess_idn_self": column(P, "identification"),
+        "ess_idn_pi": column(P, "identification"),
+        "ess_idn_pd": column(P, "identification"),
+        "img_eval": column(P, "city_image"),
+        "img_potency": column(P, "city_image"),
+        "img_activity": column(P, "city_image"),
     }
     out = scale_items(cb, latent, rng, noise=0.7)
-    working = _col(P, "employed", 1) > 0
+    working = column(P, "employed", 1) > 0
     out["cnt_friends"] = likert(sc - 0.1, 4, rng, noise=0.6)
     out["cnt_neighbours"] = likert(sc, 4, rng, noise=0.6)
     out["cnt_coworkers"] = np.where(working, likert(sc, 4, rng, noise=0.6), 96.0)
@@ -171,7 +171,7 @@ def locals_answers(P: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> A
     out["stg_label_use"] = likert(0.15 + 0.4 * st, 5, rng)
     out["stg_treat"] = likert(0.65 - 0.3 * st, 5, rng)
     out["stg_media"] = likert(np.full(n, 0.5), 5, rng)
-    rural_past = _col(P, "migrant_background") > 0
+    rural_past = column(P, "migrant_background") > 0
     out["dem_rural_past"] = np.where(rural_past | (rng.random(n) < 0.15), 1.0, 0.0)
     out["dem_parents_rural"] = pick(
         np.column_stack([0.2 + 0.5 * rural_past, np.full(n, 0.2), 0.6 - 0.5 * rural_past]),

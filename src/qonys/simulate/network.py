@@ -28,8 +28,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from .answers_common import _col
-from .items import multi, pick
+from .answers_common import Answers, column
+from .items import multi, pick, sigmoid
 from .params import STRATEGIES, TIE_TYPES, ModelParameters
 
 __all__ = ["NICKNAMES", "EgoNetworks", "ego_networks"]
@@ -90,8 +90,8 @@ def _sizes(strategy: np.ndarray, params: ModelParameters, rng: np.random.Generat
 def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Generator) -> EgoNetworks:
     """Draw every respondent's alters (see the module docstring)."""
     n = len(P)
-    size = _sizes(_col(P, "strategy"), params, rng)
-    phase = _col(P, "phase").astype(int)
+    size = _sizes(column(P, "strategy"), params, rng)
+    phase = column(P, "phase").astype(int)
     ego = np.repeat(np.arange(n), size)
     pos = np.concatenate([np.arange(1, k + 1) for k in size]) if size.sum() else np.zeros(0, int)
     m = ego.size
@@ -122,14 +122,14 @@ def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Genera
         [rng.choice([1, 2, 3], m, p=[0.3, 0.3, 0.4]), rng.choice([2, 3], m, p=[0.7, 0.3]), 1],
         default=np.where(bridge, rng.choice([1, 2], m, p=[0.6, 0.4]), 1),
     ).astype(float)
-    ego_edu = _col(P, "education", 3)[ego]
+    ego_edu = column(P, "education", 3)[ego]
     edu = np.select(
         [bond & ~kin, link],
         [np.clip(ego_edu + rng.integers(-1, 2, m), 1, 6), rng.choice([5, 6], m, p=[0.7, 0.3])],
         default=rng.choice([2, 3, 4, 5, 6], m, p=[0.15, 0.3, 0.1, 0.35, 0.1]),
     ).astype(float)
-    ego_works = _col(P, "employed", 1)[ego] > 0
-    ego_isco = _col(P, "isco", np.nan)[ego]
+    ego_works = column(P, "employed", 1)[ego] > 0
+    ego_isco = column(P, "isco", np.nan)[ego]
     works = np.where(bond & ~kin, ego_works, np.where(link, True, rng.random(m) < 0.8))
     isco = np.where(
         bond & ~kin & ego_works & ~np.isnan(ego_isco),
@@ -138,12 +138,12 @@ def ego_networks(P: pd.DataFrame, params: ModelParameters, rng: np.random.Genera
             link, rng.choice([1, 2, 3], m, p=[0.6, 0.3, 0.1]), rng.choice([2, 3, 4, 5, 7, 8, 9], m)
         ),
     ).astype(float)
-    ego_sex = _col(P, "sex")[ego]
+    ego_sex = column(P, "sex")[ego]
     sex = np.where(rng.random(m) < 0.6, ego_sex, 3 - ego_sex)
-    ego_age = _col(P, "age")[ego]
+    ego_age = column(P, "age")[ego]
     alter_age = np.clip(ego_age + rng.normal(0, 8 + 10 * kin, m), 16, 90)
     age_group = np.searchsorted(np.array([30, 45, 60]), alter_age, side="right") + 1.0
-    in_city = np.minimum(_col(P, "years")[ego] + 1, ego_age)
+    in_city = np.minimum(column(P, "years")[ego] + 1, ego_age)
     known = np.where(
         kin,
         ego_age * rng.uniform(0.3, 1.0, m),
@@ -241,4 +241,83 @@ def _nicknames(alters: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
             used.add(name)
             out[row] = name
         start = stop
+    return out
+
+
+_PG = {
+    "pg_akimat": -2.4,
+    "pg_police": -1.2,
+    "pg_lawyer": -1.8,
+    "pg_doctor": -0.6,
+    "pg_lecturer": -1.6,
+    "pg_teacher": 0.2,
+    "pg_banker": -1.2,
+    "pg_it": -1.3,
+    "pg_engineer": -1.0,
+    "pg_business": -0.9,
+    "pg_accountant": -0.8,
+    "pg_nurse": -0.4,
+    "pg_driver": 0.9,
+    "pg_builder": 0.8,
+    "pg_trader": 0.7,
+    "pg_guard": 0.1,
+    "pg_cleaner": 0.0,
+    "pg_farmer": 0.3,
+}
+_RG = {
+    "rg_foreign_lang": -0.8,
+    "rg_legal": -1.2,
+    "rg_medical": -0.2,
+    "rg_money": -0.1,
+    "rg_officials": -1.6,
+    "rg_media": -2.0,
+    "rg_deputy": -2.8,
+    "rg_repair": 0.9,
+    "rg_computer": 0.7,
+    "rg_talk": 2.0,
+    "rg_care": 1.2,
+    "rg_shelter": 1.0,
+    "rg_job": 0.2,
+    "rg_registration": -0.3,
+    "rg_kindergarten": -0.9,
+    "rg_housing": -0.6,
+}
+
+
+def _generator(
+    names: dict[str, float], cap: np.ndarray, strat: np.ndarray, rng: np.random.Generator
+) -> Answers:
+    n = cap.size
+    out: Answers = {}
+    for name, base in names.items():
+        access = rng.random(n) < sigmoid(base + 0.9 * cap)
+        how = pick(
+            np.column_stack(
+                [
+                    np.full(n, 0.35 + 0.2 * (base > 0)),
+                    0.3 + 0.1 * strat,
+                    np.full(n, 0.3 + 0.1 * (base < -1)),
+                ]
+            ),
+            [1, 2, 3],
+            rng,
+        )
+        out[name] = np.where(access, how, 0.0)
+        if name.startswith("pg_"):
+            out[f"{name}_res"] = pick(
+                np.column_stack([0.35 + 0.35 * strat, 0.5 - 0.3 * strat, np.full(n, 0.1)]),
+                [1, 2, 3],
+                rng,
+            )
+    return out
+
+
+def generators(P: pd.DataFrame, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Position and resource generators: access grows with the latent social capital; relatives
+    reach the common occupations, acquaintances the prestigious ones; integration-oriented
+    migrants reach more long-term residents (``pg_*_res``)."""
+    cap = column(P, "social_capital")
+    strat = column(P, "strategy")
+    out = _generator(_PG, cap, strat, rng)
+    out.update(_generator(_RG, cap, strat, rng))
     return out

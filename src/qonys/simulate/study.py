@@ -28,13 +28,14 @@ from .answers_common import (
     housing,
     screening,
 )
-from .answers_migrants import family, integration_items, migration, motives, tenure
+from .answers_migrants import family, integration_items, migration, tenure
+from .answers_motives import motives
 from .calibration import Calibration, load_calibration
 from .form import fill_form
-from .kobo_meta import main_meta, roster_links
+from .kobo_meta import KZ_OFFSET, main_meta, roster_links
 from .latent import migrant_latent
 from .locals import locals_answers, locals_latent
-from .network import ego_networks
+from .network import ego_networks, generators
 from .params import DesignParameters, ModelParameters
 from .population import Population, build_population
 from .sample import Sample, draw_sample
@@ -118,7 +119,6 @@ def _times(
 ) -> tuple[np.ndarray, list[dt.datetime], list[dt.datetime]]:
     """Fieldwork order and interview times: one interviewer visits a block on one day."""
     resp = sample.respondents
-    tz = dt.timezone(dt.timedelta(hours=5))
     first = dt.date.fromisoformat(design.fieldwork_start)
     psus = resp["psu"].unique()
     day = dict(zip(psus, rng.integers(0, design.fieldwork_days, psus.size), strict=True))
@@ -126,7 +126,7 @@ def _times(
     dur = rng.integers(minutes[0] * 60, minutes[1] * 60, len(resp))
     ms = rng.integers(0, 1000, len(resp))
     starts = [
-        dt.datetime.combine(first + dt.timedelta(days=int(day[p])), dt.time(0), tz)
+        dt.datetime.combine(first + dt.timedelta(days=int(day[p])), dt.time(0), KZ_OFFSET)
         + dt.timedelta(seconds=int(c), milliseconds=int(m))
         for p, c, m in zip(resp["psu"], clock, ms, strict=True)
     ]
@@ -170,6 +170,7 @@ def _migrants(
     net = ego_networks(P, params, rng)
     answers: dict[str, Any] = {}
     answers.update(integration_items(P, form, rng))
+    answers.update(generators(P, rng))
     for part in (
         screening(P, year, rng, "migrants"),
         demographics(P, rng),
@@ -185,7 +186,7 @@ def _migrants(
         answers.update(part)
     answers["smp_int_id"] = _interviewers(resp, rng)
     answers["smp_psu"] = resp["psu"].to_numpy(dtype=float)
-    meta_answers, meta = main_meta(form, starts, ends, seed * 10 + 1, rng)
+    meta_answers, meta = main_meta(starts, ends, seed * 10 + 1, rng)
     answers.update(meta_answers)
     income = (params.missing_income_dont_know, params.missing_income_refused)
     main = fill_form(
@@ -221,7 +222,7 @@ def _migrants(
         {"net_alter": roster_frame},
         SourceInfo(name="migrants (simulated)", format="simulate"),
     )
-    truth = migrant_truth(meta["_uuid"], resp, core, lat, params)
+    truth = migrant_truth(meta["_uuid"], resp, core, lat)
     alters_truth = pd.DataFrame(
         {
             "_uuid": meta["_uuid"].to_numpy()[ego],
@@ -277,7 +278,7 @@ def _locals(
         answers.update({k: v for k, v in part.items() if k not in ("dem_rural_past",)})
     answers["smp_int_id"] = _interviewers(resp, rng)
     answers["smp_psu"] = resp["psu"].to_numpy(dtype=float)
-    meta_answers, meta = main_meta(form, starts, ends, seed * 10 + 2, rng)
+    meta_answers, meta = main_meta(starts, ends, seed * 10 + 2, rng)
     answers.update(meta_answers)
     main = fill_form(
         form,

@@ -83,11 +83,7 @@ def design_frame(uuid: pd.Series, resp: pd.DataFrame) -> pd.DataFrame:
 
 
 def migrant_truth(
-    uuid: pd.Series,
-    resp: pd.DataFrame,
-    core: pd.DataFrame,
-    lat: pd.DataFrame,
-    params: ModelParameters,
+    uuid: pd.Series, resp: pd.DataFrame, core: pd.DataFrame, lat: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per interviewed migrant: latent classes, true scores, weight."""
     out = pd.DataFrame(
@@ -129,7 +125,6 @@ def migrant_truth(
     out["recent_rural"] = (out["years"] < 5) & (out["origin_type"] == 1)
     out["weight"] = resp["weight"].to_numpy()
     out["pi"] = resp["pi"].to_numpy()
-    del params
     return out
 
 
