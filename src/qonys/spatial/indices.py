@@ -18,8 +18,8 @@ them on the same data.
 Examples
 --------
 >>> x, t = [10, 10, 80], [100, 100, 100]
->>> round(float(dissimilarity(x, t)), 4)  # ½(|.1-.45|+|.1-.45|+|.8-.1|) in shares
-0.6364
+>>> round(float(dissimilarity(x, t)), 12)  # ½(|.1 - .45| + |.1 - .45| + |.8 - .1|)
+0.7
 >>> float(dissimilarity([0, 0], [5, 5]))  # no focal group: undefined
 nan
 """
