@@ -83,7 +83,7 @@ def morans_i(
     >>> from qonys.spatial import approximate_districts
     >>> b = approximate_districts("almaty")
     >>> res = morans_i(b.frame, dict(zip(b.frame.geo_id, range(8))))
-    >>> bool(res.to_frame()["estimate"].isna().all()), res.meta.notes[0][:31]
+    >>> bool(res.to_frame()["estimate"].isna().all()), res.meta.notes[0][:30]
     (True, "8 units: too few for Moran's I")
     """
     vals = pd.Series(values, dtype=float)
