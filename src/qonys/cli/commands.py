@@ -25,6 +25,7 @@ from .._core import Codebook, Dataset, QonysError, Where
 from . import geo_commands as geo_commands  # registers 'geo'
 from . import measure_commands as measure_commands  # registers 'cfa'
 from . import study_commands as study_commands  # registers 'init' and 'run'
+from . import survey_commands as survey_commands  # registers 'estimate' and 'weight'
 from .app import app, emit_json, out_console
 
 __all__: list[str] = []

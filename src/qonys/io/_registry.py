@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._core import Codebook, Dataset, ReadError, Registry, Where, WriteError
+from .._core import Codebook, Dataset, QonysError, ReadError, Registry, Where, WriteError
 
 __all__ = [
     "CODEBOOK_READERS",
@@ -232,7 +232,10 @@ def read(
     _need_file(p)
     fmt = format or detect_format(p)
     cb = read_codebook(codebook) if isinstance(codebook, str | Path) else codebook
-    reader = READERS.get(fmt)
+    try:
+        reader = READERS.get(fmt)
+    except QonysError as err:
+        raise err.located(file=_display(p)) from None
     return reader(p, codebook=cb, encoding=encoding, **options)
 
 

@@ -1,0 +1,285 @@
+"""The engine of ratio-type estimators (means, totals, proportions, ratios), internal.
+
+Every such estimate is :math:`\\hat\\theta_{dj} = \\hat Y_{dj} / \\hat X_{dj}` (:math:`\\hat X = 1`
+for totals) with weighted sums over the rows of domain :math:`d`. One grouped reduction gives,
+per sampling unit, the sums :math:`\\sum w y` and :math:`\\sum w x` of every variable in every
+domain at once (a sparse unit x (variable, domain) table); the linearised values
+:math:`(Y_u - \\hat\\theta X_u)/\\hat X` or the replicate estimates are then small algebra on
+that table. No Python loop runs over domains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._core import DesignError, Where
+from ..design.calibration import residualize
+from ..design.data import SurveyData
+from ._prep import Domains, Terms
+from .variance import replicate_cov, taylor_cov, unit_sums
+
+_DENSE_CELLS = 20_000_000
+"""Up to this many (unit, variable x domain) cells the reduction is dense (bincount)."""
+
+__all__ = ["LinearFit", "domain_df", "fit_linear", "influence_variance", "level_matrices"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LinearFit:
+    """Estimates in column order ``j * D + d`` (variable-major)."""
+
+    theta: np.ndarray
+    var: np.ndarray  # (K,) variances, or the (K, K) covariance when full
+    cov: np.ndarray | None
+    n: np.ndarray
+    sum_w: np.ndarray
+    deff: np.ndarray
+    df: np.ndarray  # per domain
+    notes: tuple[str, ...]
+    replicates: np.ndarray | None = None  # (R, K) replicate estimates of replicate designs
+
+
+def domain_df(sd: SurveyData, domains: Domains) -> np.ndarray:
+    """Degrees of freedom per domain.
+
+    Taylor: PSUs minus strata among the domain's rows (R's ``degf`` of a subset); the whole
+    design's PSUs minus strata when there is a single domain and no subset. Replicates: rank of
+    the replicate factors of the units present, minus one.
+    """
+    prep = sd.prepared
+    d_n = domains.n
+    whole = d_n == 1 and sd.where is None and domains.by == []
+    out = np.zeros(d_n)
+    if prep.replicates is not None:
+        reps = prep.replicates
+        if whole:
+            return np.full(d_n, float(reps.degf()))
+        for d in range(d_n):
+            units = np.unique(reps.index[domains.code == d])
+            out[d] = reps.degf(units)
+        return out
+    st = prep.structure
+    if st is None:  # pragma: no cover - invariant
+        raise DesignError("design has no structure", rule="design.internal")
+    if whole:
+        return np.full(d_n, float(st.degf))
+    psu_row = st.psu[prep.unit]
+    rows = domains.code >= 0
+    key = domains.code[rows].astype(np.int64) * (st.n_psu + 1) + psu_row[rows]
+    uniq = np.unique(key)
+    dom_of = uniq // (st.n_psu + 1)
+    psu_of = uniq % (st.n_psu + 1)
+    n_psu = np.bincount(dom_of, minlength=d_n)
+    skey = np.unique(dom_of * (st.n_strata + 1) + st.psu_stratum[psu_of])
+    n_str = np.bincount(skey // (st.n_strata + 1), minlength=d_n)
+    return (n_psu - n_str).astype(float)
+
+
+def _level(sd: SurveyData) -> tuple[np.ndarray, int, bool]:
+    """Codes at which rows are first summed: replicate unit, design unit, or row (calibrated)."""
+    prep = sd.prepared
+    if prep.replicates is not None:
+        return prep.replicates.index, prep.replicates.factors.shape[0], False
+    if sd.calibrations:
+        return np.arange(sd.n, dtype=np.int64), sd.n, True
+    return prep.unit, prep.n_units, False
+
+
+def level_matrices(
+    sd: SurveyData,
+    terms: Terms,
+    domains: Domains,
+    *,
+    denominator: Terms | None = None,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray, bool]:
+    """The grouped reduction: weighted sums per (unit, variable x domain).
+
+    Returns ``(Y, X, count, rows, row_level)``: sparse unit x (p*D) matrices of
+    :math:`\\sum w y` and :math:`\\sum w x` (``x`` = 1, or the denominator), the number of
+    rows behind each column, the rows used, and whether units are rows (calibrated designs).
+    """
+    prep = sd.prepared
+    p, d_n = terms.p, domains.n
+    k_n = p * d_n
+    w = prep.weights
+    rows = np.flatnonzero(prep.in_domain & (domains.code >= 0))
+    level, n_level, row_level = _level(sd)
+    lv, dm, wr = level[rows], domains.code[rows], w[rows]
+    dense = n_level * k_n <= _DENSE_CELLS
+    if dense:
+        y_d = np.zeros(n_level * k_n)
+        x_d = np.zeros(n_level * k_n)
+        count = np.zeros(k_n)
+    r_idx, c_idx, yv, xv = [], [], [], []
+    for j in range(p):
+        a = terms.available[rows, j]
+        if denominator is not None:
+            a = a & denominator.available[rows, j]
+        col = j * d_n + dm[a]
+        y = wr[a] * terms.values[rows[a], j]
+        x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
+        if dense:
+            # the grouped reduction: one bincount per variable over (unit, domain) cells
+            cell = lv[a] * k_n + col
+            y_d += np.bincount(cell, weights=y, minlength=n_level * k_n)
+            x_d += np.bincount(cell, weights=x, minlength=n_level * k_n)
+            count += np.bincount(col, minlength=k_n)
+        else:
+            r_idx.append(lv[a])
+            c_idx.append(col)
+            yv.append(y)
+            xv.append(x)
+    if dense:
+        y_l = sp.csr_matrix(y_d.reshape(n_level, k_n))
+        x_l = sp.csr_matrix(x_d.reshape(n_level, k_n))
+        return y_l, x_l, count, rows, row_level
+    ri, ci = np.concatenate(r_idx), np.concatenate(c_idx)
+    y_l = sp.csr_matrix((np.concatenate(yv), (ri, ci)), shape=(n_level, k_n))
+    x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))
+    count = np.bincount(ci, minlength=k_n).astype(float)
+    return y_l, x_l, count, rows, row_level
+
+
+def fit_linear(
+    sd: SurveyData,
+    terms: Terms,
+    domains: Domains,
+    *,
+    kind: str,
+    denominator: Terms | None = None,
+    full: bool = False,
+    deff: str | None = None,
+) -> LinearFit:
+    """Estimate ``kind`` ("mean", "total" or "ratio") for every term in every domain."""
+    prep = sd.prepared
+    p, d_n = terms.p, domains.n
+    k_n = p * d_n
+    y_l, x_l, count, rows, row_level = level_matrices(
+        sd, terms, domains, denominator=denominator if kind == "ratio" else None
+    )
+    if kind == "ratio" and denominator is None:
+        raise DesignError("a ratio needs a denominator", rule="design.ratio-pairs")
+    y_tot = np.asarray(y_l.sum(axis=0)).ravel()
+    x_tot = np.asarray(x_l.sum(axis=0)).ravel()
+    sum_w = x_tot
+    if kind == "total":
+        theta = y_tot
+    else:
+        empty = x_tot == 0
+        if empty.any():
+            k = int(np.flatnonzero(empty)[0])
+            raise DesignError(
+                f"no respondent with a value of {terms.variable[k // d_n]!r}"
+                + (f" in domain {domains.labels[k % d_n]}" if domains.labels[k % d_n] else "")
+                + ("" if kind == "mean" else " (or the denominator totals zero)"),
+                where=Where(variable=terms.variable[k // d_n]),
+                rule="design.empty-domain",
+                hint="Merge the domain with another or leave it out of by=.",
+            )
+        theta = y_tot / x_tot
+    notes: list[str] = []
+    cov: np.ndarray | None = None
+    th_r: np.ndarray | None = None
+    if prep.replicates is not None:
+        reps = prep.replicates
+        f_t = reps.factors.T
+        y_r = np.asarray(f_t @ y_l)
+        if kind == "total":
+            th_r = y_r
+        else:
+            x_r = np.asarray(f_t @ x_l)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                th_r = y_r / x_r
+        var_out = replicate_cov(reps, th_r, theta, full=full)
+    else:
+        if kind == "total":
+            z = y_l
+        else:
+            z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
+        var_out = influence_variance(sd, sp.csr_matrix(z), row_level, full=full)
+    if full:
+        cov = var_out
+        var = np.diag(var_out).copy()
+    else:
+        var = var_out
+    deff_v = np.full(k_n, np.nan)
+    if deff is not None and kind != "ratio":
+        deff_v = _deff(sd, terms, domains, rows, theta, y_tot, x_tot, count, var, kind, deff, notes)
+    return LinearFit(
+        theta=theta,
+        var=var,
+        cov=cov,
+        n=count,
+        sum_w=sum_w,
+        deff=deff_v,
+        df=domain_df(sd, domains),
+        notes=tuple(notes),
+        replicates=th_r,
+    )
+
+
+def influence_variance(
+    sd: SurveyData, z: sp.csr_matrix, row_level: bool, *, full: bool
+) -> np.ndarray:
+    """Taylor variance of influence values summed per level (unit, or row when calibrated)."""
+    prep = sd.prepared
+    st = prep.structure
+    if st is None:  # pragma: no cover - invariant
+        raise DesignError("design has no structure", rule="design.internal")
+    if row_level:
+        zd = residualize(z.toarray(), sd.calibrations)
+        zu: sp.csr_matrix = unit_sums(prep.unit, prep.n_units, zd)
+    else:
+        zu = z
+    return taylor_cov(st, zu, lonely_psu=sd.design.lonely_psu, full=full)
+
+
+def _deff(
+    sd: SurveyData,
+    terms: Terms,
+    domains: Domains,
+    rows: np.ndarray,
+    theta: np.ndarray,
+    y_tot: np.ndarray,
+    x_tot: np.ndarray,
+    count: np.ndarray,
+    var: np.ndarray,
+    kind: str,
+    deff: str,
+    notes: list[str],
+) -> np.ndarray:
+    """Kish's design effect: design variance over the SRS variance of the same estimate.
+
+    The SRS variance uses the weighted population variance estimate
+    :math:`s^2 = \\frac{n}{n-1}\\sum w (y-\\bar y)^2/\\sum w` and, without replacement
+    (``"wor"``), the factor :math:`(\\hat N - n)/\\hat N` (R's ``deff=TRUE``).
+    """
+    prep = sd.prepared
+    d_n, k_n = domains.n, theta.size
+    w = prep.weights
+    dm, wr = domains.code[rows], w[rows]
+    ybar = y_tot / x_tot
+    ss = np.zeros(k_n)
+    for j in range(terms.p):
+        a = terms.available[rows, j]
+        cols = j * d_n + dm[a]
+        dev = terms.values[rows[a], j] - ybar[cols]
+        ss += np.bincount(cols, weights=wr[a] * dev**2, minlength=k_n)
+    psum = x_tot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = count / (count - 1) * ss / psum
+        if kind == "mean":
+            vsrs = s2 / count if deff == "wr" else s2 * (psum - count) / (psum * count)
+        else:
+            vsrs = s2 * psum**2 / count if deff == "wr" else s2 * psum * (psum - count) / count
+        out = var / vsrs
+    if deff != "wr" and (psum < count).any():
+        notes.append(
+            "design effect not available where the weights sum to less than the sample size "
+            "(are the weights scaled?)"
+        )
+        out = np.where(psum < count, np.nan, out)
+    return out
