@@ -31,7 +31,7 @@ from ._labels import fmt_value, resolve, short_name, text
 from .boundaries import Boundaries
 from .registry import district
 
-__all__ = ["FONT", "choropleth", "map_values"]
+__all__ = ["FONT", "choropleth", "choropleth_figure", "map_values"]
 
 FONT = "DejaVu Sans"
 _NO_DATA = "#e6e6e6"
@@ -69,6 +69,30 @@ def choropleth(
     boundaries: Boundaries,
     values: Mapping[object, float] | pd.Series,
     *,
+    path: str | Path | None = None,
+    dpi: int = 120,
+    **options: Any,
+) -> bytes:
+    """Draw a choropleth of one value per district and return the PNG bytes.
+
+    Takes the parameters of :func:`choropleth_figure`; ``path`` also writes the PNG there.
+    """
+    import matplotlib
+
+    fig = choropleth_figure(boundaries, values, dpi=dpi, **options)
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"font.family": FONT}):
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    png = buf.getvalue()
+    if path is not None:
+        Path(path).write_bytes(png)
+    return png
+
+
+def choropleth_figure(
+    boundaries: Boundaries,
+    values: Mapping[object, float] | pd.Series,
+    *,
     lang: str = "en",
     title: str | Mapping[str, str] | None = None,
     legend: str | Mapping[str, str] | None = None,
@@ -79,11 +103,11 @@ def choropleth(
     vmax: float | None = None,
     hidden: Sequence[str] = (),
     notes: Sequence[str | Mapping[str, str]] = (),
+    labels: bool = True,
     width: float = 6.4,
     dpi: int = 120,
-    path: str | Path | None = None,
-) -> bytes:
-    """Draw a choropleth of one value per district and return the PNG bytes.
+) -> Any:
+    """Build the matplotlib figure of a choropleth of one value per district.
 
     Parameters
     ----------
@@ -101,8 +125,13 @@ def choropleth(
         with a note.
     notes : sequence
         Extra lines under the map.
-    path : optional
-        Also write the PNG there.
+    labels : bool
+        Print district names and values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn with the Agg canvas; :func:`choropleth` saves it as PNG.
     """
     import matplotlib
 
@@ -151,6 +180,8 @@ def choropleth(
                     ls="--" if dashed else "-",
                     hatch=None if np.isfinite(v) else "///",
                 )
+            if not labels:
+                continue
             p = geom.representative_point()
             name = short_name(district(int(code)), lang) + (
                 "*" if dashed and not all_approx else ""
@@ -229,12 +260,7 @@ def choropleth(
             ha="left",
             color="#333333",
         )
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    png = buf.getvalue()
-    if path is not None:
-        Path(path).write_bytes(png)
-    return png
+    return fig
 
 
 def _wrap(line: str, width: float) -> str:
