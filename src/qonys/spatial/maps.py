@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,7 @@ def choropleth_figure(
     hidden: Sequence[str] = (),
     notes: Sequence[str | Mapping[str, str]] = (),
     labels: bool = True,
+    text_filter: Callable[[str], str] | None = None,
     width: float = 6.4,
     dpi: int = 120,
 ) -> Any:
@@ -127,6 +128,8 @@ def choropleth_figure(
         Extra lines under the map.
     labels : bool
         Print district names and values.
+    text_filter : callable, optional
+        Applied to every text of the map (e.g. a Kazakh Cyrillic -> Latin transliteration).
 
     Returns
     -------
@@ -260,6 +263,11 @@ def choropleth_figure(
             ha="left",
             color="#333333",
         )
+    if text_filter is not None:
+        from matplotlib.text import Text
+
+        for artist in fig.findobj(Text):
+            artist.set_text(text_filter(artist.get_text()))
     return fig
 
 
