@@ -23,6 +23,8 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample": "ok",
         "portrait": "ok",
         "identity": "failed",
+        "settlement": "ok",  # built in; these data have no districts, so no section
+        "segregation": "ok",
         "perceptions": "skipped",
     }
     assert not run.ok
@@ -55,6 +57,8 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample",
         "portrait",
         "identity",
+        "settlement",
+        "segregation",
         "perceptions",
     ]
 

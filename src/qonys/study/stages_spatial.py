@@ -1,6 +1,8 @@
 """The ``settlement`` and ``segregation`` stages: where migrants live, and how segregated.
 
-Options (``[analyses.settlement]``; ``segregation`` reads the same table unless it has its own):
+Data without the district, city or group variable give no section (a warning when the study
+file configures the stage). Options (``[analyses.settlement]``; ``segregation`` reads the same
+table unless it has its own):
 
 ``district``
     district code column (default ``hou_district``);
@@ -25,13 +27,14 @@ The survey design is the one of the ``weight`` stage when it returns a
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._core import FrozenMap
+from .._core import DataWarning, FrozenMap
 from ..design import SurveyData, SurveyDesign
 from ..report.model import Figure, Note
 from ..report.text import Labels
@@ -94,32 +97,25 @@ def _focal(sd: SurveyData, opts: Mapping[str, Any]) -> SurveyData:
 
 
 def _missing(ctx: StudyContext, columns: list[str]) -> list[Any] | None:
+    """``[]`` (no section) when the data lack the variables and the stage was not configured;
+    a warning note when the study file asked for the stage explicitly."""
     frame = ctx.data.data if ctx.data is not None else None
-    if frame is None:
-        return [
-            Note(
-                Labels(
-                    en="No data files were given.",
-                    ru="Файлы данных не указаны.",
-                    kk="Деректер файлдары берілмеген.",
-                ),
-                kind="warning",
-            )
-        ]
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        names = ", ".join(absent)
-        return [
-            Note(
-                Labels(
-                    en=f"Not computed: the data have no {names}.",
-                    ru=f"Не рассчитано: в данных нет {names}.",
-                    kk=f"Есептелмеді: деректерде {names} жоқ.",
-                ),
-                kind="warning",
-            )
-        ]
-    return None
+    absent = columns if frame is None else [c for c in columns if c not in frame.columns]
+    if not absent:
+        return None
+    if not ctx.options:
+        return []
+    names = ", ".join(absent)
+    return [
+        Note(
+            Labels(
+                en=f"Not computed: the data have no {names}.",
+                ru=f"Не рассчитано: в данных нет {names}.",
+                kk=f"Есептелмеді: деректерде {names} жоқ.",
+            ),
+            kind="warning",
+        )
+    ]
 
 
 def _boundaries(ctx: StudyContext, city_code: object, opts: Mapping[str, Any]) -> Any:
@@ -184,7 +180,9 @@ def settlement_stage(ctx: StudyContext) -> list[Any]:
     if sd is None:  # pragma: no cover - _missing covers it
         return []
     min_n = int(opts.get("min_n", 30))
-    shares = settlement_shares(sd, district=district, by=group, city=city_col, min_n=min_n)
+    with warnings.catch_warnings():  # the warning is also a note of the result, in the report
+        warnings.simplefilter("ignore", DataWarning)
+        shares = settlement_shares(sd, district=district, by=group, city=city_col, min_n=min_n)
     focal_sd = _focal(sd, opts)
     lq = location_quotients(focal_sd, group="_focal", district=district, city=city_col)
     out: list[Any] = [shares, lq]
