@@ -23,6 +23,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample": "ok",
         "portrait": "ok",
         "identity": "failed",
+        "social_capital": "ok",  # built in; these data have no roster, so no section
         "settlement": "ok",  # built in; these data have no districts, so no section
         "segregation": "ok",
         "perceptions": "skipped",
@@ -57,6 +58,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample",
         "portrait",
         "identity",
+        "social_capital",
         "settlement",
         "segregation",
         "perceptions",
