@@ -271,3 +271,16 @@ def test_decomposition_adds_up() -> None:
     t = res.to_frame()
     own = t[(t.variable == "H") & t.level.str.startswith("within:")]
     assert (own["weight"] * own["estimate"]).sum() == pytest.approx(res.value("H", "within"))
+
+
+def test_methods_segregation_fixture() -> None:
+    # METHODS.md, Appendix A ("segregation"): migrants m = (500, 300, 100, 100) and locals
+    # l = (200, 300, 400, 600) in four units give D = 0.4667 and isolation 0.5414.
+    # By hand: m/M = (.5, .3, .1, .1), l/L = (.1333, .2, .2667, .4); D = 0.5 * (0.3667 + 0.1
+    # + 0.1667 + 0.3) = 0.4667; isolation = sum (m/M)(m/t) = .5*(500/700) + .3*(300/600)
+    # + .1*(100/500) + .1*(100/700) = 0.5414.
+    m = np.array([500.0, 300, 100, 100])
+    t = m + np.array([200.0, 300, 400, 600])
+    assert dissimilarity(m, t) == pytest.approx(0.466666666666667, abs=1e-12)
+    assert isolation(m, t) == pytest.approx(0.541428571428571, abs=1e-12)
+    assert interaction(m, t) == pytest.approx(1 - 0.541428571428571, abs=1e-12)
