@@ -24,6 +24,9 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "portrait": "ok",
         "identity": "failed",
         "social_capital": "ok",  # built in; these data have no roster, so no section
+        "settlement": "ok",  # built in; these data have no districts, so no section
+        "segregation": "ok",
+        "city_image": "ok",
         "perceptions": "skipped",
     }
     assert not run.ok
@@ -57,7 +60,10 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "portrait",
         "identity",
         "social_capital",
+        "settlement",
+        "segregation",
         "perceptions",
+        "city_image",
     ]
 
 

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from .. import io as qio
 from .._core import Codebook, Dataset, QonysError, Where
+from . import geo_commands as geo_commands  # registers 'geo'
 from . import measure_commands as measure_commands  # registers 'cfa'
 from . import simulate_commands as simulate_commands  # registers 'simulate'
 from . import study_commands as study_commands  # registers 'init' and 'run'
