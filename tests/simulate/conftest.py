@@ -1,4 +1,4 @@
-"""Simulated studies shared by the tests of this folder (each simulated once per session)."""
+"""Simulated studies shared by the tests of this folder (each simulated once per test run)."""
 
 from __future__ import annotations
 
