@@ -14,9 +14,13 @@ def test_bundled_study_file_is_valid(tmp_path: Path) -> None:
     study.write_text(demo_study_path().read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "migrants.sav").write_bytes(b"")  # the file is only checked to exist
+    (tmp_path / "data" / "margins_migrants.csv").write_text(  # margins are read and checked
+        "city,variable,level,target\n71,dem_sex,1,10\n71,dem_sex,2,12\n", encoding="utf-8"
+    )
     cfg = load_study(study)
     assert cfg.design["weights"] == "smp_weight"
     assert cfg.city_variable == "scr_city"
+    assert cfg.weighting_method == "rake"
 
 
 def test_run_demo_small(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
     assert status == {
         "validate": "ok",
         "privacy": "ok",
+        "weight": "ok",
         "sample": "ok",
         "portrait": "ok",
         "identity": "failed",
@@ -51,11 +52,14 @@ def test_run_writes_every_language_and_format(study_file, stages):
     assert "Пилотное исследование" in ru
     assert "Распределение респондентов по городам" in ru
     wb = load_workbook(run.out / "report.ru.xlsx")
-    assert len(wb.sheetnames) == 2 + 2  # contents, 2 tables, provenance
+    assert (
+        len(wb.sheetnames) == 3 + 2
+    )  # contents, 3 tables (weighting, sample, portrait), provenance
     summary = json.loads((run.out / "run.json").read_text(encoding="utf-8"))
     assert [s["name"] for s in summary["stages"]] == [
         "validate",
         "privacy",
+        "weight",
         "sample",
         "portrait",
         "identity",

@@ -10,6 +10,7 @@
 from . import builtin as _builtin  # registers the built-in stages
 from . import stages_network as _stages_network  # registers social_capital
 from . import stages_spatial as _stages_spatial  # registers settlement and segregation
+from . import survey as _survey  # registers weight
 from .cache import StageCache, stage_key
 from .margins import Margins, read_margins
 from .runner import StageStatus, StudyRun, run_study
@@ -27,7 +28,7 @@ from .stages import (
 )
 from .starter import STARTER, write_starter
 
-del _builtin, _stages_network, _stages_spatial
+del _builtin, _stages_network, _stages_spatial, _survey
 
 __all__ = [
     "SCHEMA",

@@ -37,6 +37,8 @@ __all__ = ["SCHEMA", "WEIGHTING_METHODS", "StudyConfig", "load_study", "parse_st
 WEIGHTING_METHODS = ("none", "rake", "poststratify", "calibrate")
 
 # section -> key -> (type(s), default, help)
+LONELY_PSU = ("fail", "remove", "adjust", "average", "certainty")
+
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
     "study": {
         "title": ((str, dict), None, "report title, or a table {kk=..., ru=..., en=...}"),
@@ -56,6 +58,11 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
         "strata": ((str,), None, "stratum variable"),
         "psu": ((str,), None, "primary sampling unit (cluster) variable"),
         "fpc": ((str,), None, "finite-population correction variable"),
+        "lonely_psu": (
+            (str,),
+            "fail",
+            "strata with one PSU: fail, remove, adjust, average, certainty",
+        ),
     },
     "weighting": {
         "method": ((str,), "none", "none, rake, poststratify or calibrate"),
@@ -265,6 +272,15 @@ def parse_study(
     )
     cb_name = _get(raw, "data", "codebook")
     codebook = _file(root, cb_name, "data.codebook", file) if cb_name else None
+    lonely = str(_get(raw, "design", "lonely_psu"))
+    if lonely not in LONELY_PSU:
+        raise _err(
+            f"unknown lonely-PSU policy {lonely!r}",
+            "design.lonely_psu",
+            "study.design",
+            f"Use one of: {', '.join(LONELY_PSU)} (fail is the default and the safe choice).",
+            file,
+        )
     method = str(_get(raw, "weighting", "method")).lower()
     if method not in WEIGHTING_METHODS:
         raise _err(
@@ -366,7 +382,9 @@ def _check_variables(cfg: StudyConfig) -> None:
             rule="study.codebook",
             hint=err.hint or "Check the codebook file.",
         ) from None
-    named: list[tuple[str, str]] = [(f"design.{k}", v) for k, v in cfg.design.items() if v]
+    named: list[tuple[str, str]] = [
+        (f"design.{k}", v) for k, v in cfg.design.items() if v and k != "lonely_psu"
+    ]
     if cfg.city_variable:
         named.append(("data.city_variable", cfg.city_variable))
     if cfg.margins is not None:

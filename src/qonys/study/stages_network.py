@@ -30,6 +30,7 @@ from .._core import DataError, Dataset, Where
 from ..report.model import BarChart, Figure, Note
 from ..report.text import Labels
 from .stages import StudyContext, register_stage
+from .survey import survey_data
 
 __all__ = ["PROFILE_MEASURES", "TIE_LABELS", "social_capital_stage"]
 
@@ -69,22 +70,6 @@ TIE_LABELS: dict[str, Labels] = {
     "unclassified": Labels(kk="жіктелмеген", ru="не классифицированы", en="unclassified"),
 }
 """Names of the tie types in the report (the project glossary's terms)."""
-
-
-def _survey_data(ctx: StudyContext, data: Dataset) -> Any:
-    from ..design import SurveyData, SurveyDesign
-
-    for item in ctx.outputs.get("weight", ()):
-        if isinstance(item, SurveyData):
-            return item
-    d = ctx.config.design
-    design = SurveyDesign(
-        weights=d.get("weights"),
-        strata=(str(d["strata"]),) if d.get("strata") else (),
-        ids=(str(d["psu"]),) if d.get("psu") else (),
-        fpc=(str(d["fpc"]),) if d.get("fpc") else (),
-    )
-    return SurveyData.from_dataset(data, design)
 
 
 def _ego_key(data: Dataset, roster: str) -> str:
@@ -128,7 +113,7 @@ def social_capital_stage(ctx: StudyContext) -> list[Any]:
     net = from_dataset(data, roster)
     measures = social_capital_measures(net, rules=rules)
     key = _ego_key(data, roster)
-    sd = attach_measures(_survey_data(ctx, data), measures, key=key, prefix="sc_")
+    sd = attach_measures(survey_data(ctx), measures, key=key, prefix="sc_")
     names = [m for m in PROFILE_MEASURES if m in measures.columns]
     cols = [f"sc_{m}" for m in names]
     city = ctx.config.city_variable

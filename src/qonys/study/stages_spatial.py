@@ -29,17 +29,18 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from .._core import DataWarning, FrozenMap
-from ..design import SurveyData, SurveyDesign
+from ..design import SurveyData
 from ..report.model import Figure, Note
 from ..report.text import Labels
 from ..report.translit import to_latin
 from .stages import StudyContext, register_stage
+from .survey import survey_data
 
 __all__ = ["MapFigure", "segregation_stage", "settlement_stage"]
 
@@ -64,22 +65,7 @@ def _options(ctx: StudyContext) -> dict[str, Any]:
 
 
 def _survey(ctx: StudyContext) -> SurveyData | None:
-    for item in ctx.outputs.get("weight", ()):
-        if isinstance(item, SurveyData):
-            return item
-    if ctx.data is None:
-        return None
-    frame = ctx.data.data
-    d = ctx.config.design
-    strata, psu, fpc = d.get("strata"), d.get("psu"), d.get("fpc")
-    design = SurveyDesign(
-        weights=d.get("weights"),
-        strata=(strata,) if strata else (),
-        ids=(psu,) if psu else (),
-        fpc=(fpc,) if fpc else (),
-        lonely_psu="adjust",
-    )
-    return SurveyData(frame, design, codebook=getattr(ctx.data, "codebook", None))
+    return cast("SurveyData | None", survey_data(ctx))
 
 
 def _focal(sd: SurveyData, opts: Mapping[str, Any]) -> SurveyData:

@@ -42,6 +42,7 @@ weights = "w_design"             # design weight; leave out for equal weights
 strata = "city"
 psu = "cluster"
 # fpc = "fpc"
+lonely_psu = "fail"              # a stratum with one PSU: fail, remove, adjust, average, certainty
 
 [weighting]
 method = "none"                  # none, rake, poststratify or calibrate
