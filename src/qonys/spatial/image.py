@@ -93,7 +93,10 @@ def image_profiles(
     frame = clean.data.copy()
     for c in cols:
         frame[c] = pd.to_numeric(frame[c], errors="coerce")
-    clean = dataclasses.replace(clean, data=frame, _resolved=None)
+    # The ratings are scores: their means are wanted even where the codebook types the items
+    # as select_one (which estimators would otherwise analyse level by level). Missing codes
+    # were removed above, so the codebook is not needed any more.
+    clean = dataclasses.replace(clean, data=frame, codebook=None, _resolved=None)
     est = mean(clean, cols, by=list(by) or None, missing="available", level=level)
     meta = est.meta.with_notes(f"missing codes {list(missing_codes)} left out item by item")
     return ImageResult(tidy_frame(est.to_frame()), meta, title="Profile of the city image")
