@@ -353,3 +353,13 @@ def test_columns_without_codebook_are_typed_from_dtype(tmp_path: Path) -> None:
     assert back.data["flag"].tolist() == [1, 0]
     assert back.data["day"][0] == pd.Timestamp("2026-03-01")
     assert back.data["at"].tolist() == [dt.time(9, 30), dt.time(18, 0)]
+
+
+def test_reading_with_the_files_own_dictionary_keeps_its_rosters(tmp_path: Path) -> None:
+    # The dictionary of s.sav describes the main table only; the roster file read beside it
+    # still needs its roster declared (`qonys validate s.sav --codebook s.sav`).
+    ds = survey()
+    write(ds, tmp_path / "s.sav")
+    back = read(tmp_path / "s.sav", codebook=read_codebook(tmp_path / "s.sav"))
+    assert [r.name for r in back.codebook.rosters] == ["household"]
+    pd.testing.assert_frame_equal(back.rosters["household"], ds.rosters["household"])

@@ -221,3 +221,24 @@ def test_hashing_a_variable_that_was_not_flagged_is_refused() -> None:
     with pytest.raises(PrivacyError) as info:
         hash_identifiers(_dataset(), salt=SALT, variables=["city"])
     assert info.value.rule == "privacy.not-flagged"
+
+
+def test_question_text_flags_only_answers_that_can_hold_it() -> None:
+    # "How many times have you changed your address?" is a count, not an address; the same
+    # words on a text question do flag it. KoboToolbox's `_parent_table_name` is not a name.
+    import pandas as pd
+
+    from qonys._core import Codebook, Dataset, Variable
+    from qonys.privacy import scan
+
+    label = {"en": "How many times have you changed your address within this city?"}
+    cb = Codebook(
+        variables=(
+            Variable("moves", "integer", label=label),
+            Variable("home", "text", label={"en": "Your home address"}),
+            Variable("_parent_table_name", "text"),
+        )
+    )
+    df = pd.DataFrame({"moves": [1, 2], "home": ["x", "y"], "_parent_table_name": ["m", "m"]})
+    flagged = set(scan(Dataset(df, cb)).to_frame()["variable"])
+    assert flagged == {"home"}

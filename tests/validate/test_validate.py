@@ -284,3 +284,28 @@ def test_text_choice_codes_match_numeric_values() -> None:
     )
     ds = Dataset(pd.DataFrame({"q": pd.array([1, 2, 3], dtype="Int64")}), cb)
     assert _rows(validate(ds), "codes.not-in-list") == [(None, 3, "q")]
+
+
+def test_kobo_repeat_sheet_link_columns_are_structure_not_notes() -> None:
+    # KoboToolbox repeat sheets carry _parent_table_name and _submission__* beside the keys.
+    from qonys._core import Codebook, Dataset, Roster, Variable
+    from qonys.validate import validate
+
+    cb = Codebook(
+        variables=(Variable("n", "integer"), Variable("age", "integer", repeat="member")),
+        rosters=(Roster("member"),),
+    )
+    main = pd.DataFrame({"n": [1], "_index": [1]})
+    member = pd.DataFrame(
+        {
+            "age": [30],
+            "_index": [1],
+            "_parent_index": [1],
+            "_parent_table_name": ["form"],
+            "_submission__id": [101],
+            "_submission__uuid": ["u1"],
+        }
+    )
+    report = validate(Dataset(main, cb, rosters={"member": member}))
+    frame = report.to_frame()
+    assert not (frame["sheet"] == "member").any(), frame.to_dict(orient="records")

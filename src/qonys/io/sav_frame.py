@@ -149,6 +149,17 @@ def merge_roster_codebooks(main: Codebook, parts: Mapping[str, Codebook]) -> Cod
     )
 
 
+def _merged(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Items of ``first`` then those of ``second`` whose name is not taken (rosters, scales).
+
+    A codebook given for the main file may not describe the roster files read beside it (the
+    dictionary of ``survey.sav`` says nothing of ``survey_net_alter.sav``); their rosters must
+    stay declared for the roster variables the data carry.
+    """
+    names = {x.name for x in first}
+    return (*first, *(x for x in second if x.name not in names))
+
+
 def attach_codebook(derived: Codebook, given: Codebook) -> Codebook:
     """``derived`` with every variable ``given`` also describes replaced by ``given``'s version.
 
@@ -177,8 +188,8 @@ def attach_codebook(derived: Codebook, given: Codebook) -> Codebook:
         variables=tuple(variables),
         choice_lists=tuple(lists),
         mr_sets=tuple(sets),
-        rosters=chosen.rosters,
-        scales=chosen.scales,
+        rosters=_merged(chosen.rosters, derived.rosters),
+        scales=_merged(chosen.scales, derived.scales),
         languages=given.languages or derived.languages,
         default_language=given.default_language or derived.default_language,
         title=given.title or derived.title,

@@ -14,6 +14,8 @@ Examples
 ('phone', 'name', None)
 >>> column_kind("_q3_latitude"), column_kind("SubmitterName")
 ('geolocation', 'account')
+>>> column_kind("_parent_table_name") is None  # KoboToolbox's roster link column
+True
 """
 
 from __future__ import annotations
@@ -143,6 +145,10 @@ _NOT_PERSON = frozenset(
         "job",
         "position",
         "app",
+        "table",
+        "sheet",
+        "field",
+        "parent",
     }
 )
 

@@ -48,6 +48,18 @@ _RULES = {
 }
 _CODED = frozenset({"select_one", "select_multiple", "binary", "date", "datetime", "time"})
 
+_TEXTUAL = frozenset({"text", "calculate", "other"})
+_LABEL_TYPES: dict[str, frozenset[str]] = {
+    # A question's text flags its column only where the answer can hold what the text names:
+    # a count of address changes ("How many times have you changed your address?") is a
+    # number, not an address; phone numbers and IINs may be stored as numbers.
+    "name": _TEXTUAL,
+    "address": _TEXTUAL,
+    "email": _TEXTUAL,
+    "phone": _TEXTUAL | {"integer", "decimal"},
+    "iin": _TEXTUAL | {"integer", "decimal"},
+}
+
 
 def mask(text: str) -> str:
     """First character and five stars (``"87012345678"`` -> ``"8*****"``)."""
@@ -208,7 +220,12 @@ def scan(
                 by_column.append(("geolocation", "pii.geopoint"))
             if var is not None and var.type not in _CODED and kind is None:
                 label_hit = next(
-                    (k for k in map(label_kind, var.label.values()) if k is not None), None
+                    (
+                        k
+                        for k in map(label_kind, var.label.values())
+                        if k is not None and var.type in _LABEL_TYPES.get(k, _TEXTUAL)
+                    ),
+                    None,
                 )
                 if label_hit is not None:
                     by_column.append((label_hit, "pii.column-label"))

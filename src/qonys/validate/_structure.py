@@ -75,6 +75,10 @@ def check_columns(view: TableView, codebook: Codebook, *, file: str | None, emit
         name = str(col)
         if name in own or name in keys:
             continue
+        if view.name is not None and (
+            name == "_parent_table_name" or name.startswith("_submission_")
+        ):
+            continue  # a KoboToolbox repeat sheet's link to its submission: structure, not data
         if name in codebook:
             where = codebook[name].repeat or "the main table"
             emit(
