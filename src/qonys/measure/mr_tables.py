@@ -215,6 +215,8 @@ def mr_table(
             "responses": bt["estimate"].to_numpy(),
         }
     )
+    if by is not None:
+        bases[by] = bt[by].to_numpy() if by in bt.columns else np.nan
     tests = None
     if by is not None and test:
         rows = []

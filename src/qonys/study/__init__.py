@@ -9,6 +9,7 @@
 
 from . import builtin as _builtin  # registers the built-in stages
 from . import stages_network as _stages_network  # registers social_capital
+from . import stages_portrait as _stages_portrait  # registers portrait and motives
 from . import stages_spatial as _stages_spatial  # registers settlement and segregation
 from . import survey as _survey  # registers weight
 from .cache import StageCache, stage_key
@@ -28,7 +29,7 @@ from .stages import (
 )
 from .starter import STARTER, write_starter
 
-del _builtin, _stages_network, _stages_spatial, _survey
+del _builtin, _stages_network, _stages_portrait, _stages_spatial, _survey
 
 __all__ = [
     "SCHEMA",

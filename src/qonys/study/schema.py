@@ -30,6 +30,7 @@ from typing import Any
 
 from .._core import FrozenMap, QonysError, StudyError, Where
 from ..privacy.suppression import PROFILES, DisclosureRules
+from .locals import LocalsConfig, parse_locals
 from .margins import Margins, read_margins
 
 __all__ = ["SCHEMA", "WEIGHTING_METHODS", "StudyConfig", "load_study", "parse_study"]
@@ -52,6 +53,12 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
         "format": ((str,), None, "reader name when it cannot be told from the file"),
         "encoding": ((str,), None, "character encoding of text files"),
         "city_variable": ((str,), None, "variable holding the respondent's city"),
+        "locals": (
+            (str, list, dict),
+            None,
+            "long-term residents' data: file(s), or a table {files, weights, strata, psu, "
+            "method, margins}",
+        ),
     },
     "design": {
         "weights": ((str,), None, "design-weight variable"),
@@ -115,6 +122,7 @@ class StudyConfig:
     figures: bool
     rules: DisclosureRules
     raw: Mapping[str, Any]
+    locals: LocalsConfig | None = None
 
     @property
     def root(self) -> Path:
@@ -132,6 +140,8 @@ class StudyConfig:
             out[str(self.raw["data"]["codebook"])] = self.codebook
         if self.margins_path is not None:
             out[str(self.raw["weighting"]["margins"])] = self.margins_path
+        if self.locals is not None:
+            out.update(self.locals.names)
         return out
 
 
@@ -362,6 +372,12 @@ def parse_study(
         figures=bool(_get(raw, "report", "figures")),
         rules=rules,
         raw=raw,
+        locals=parse_locals(
+            raw.get("data", {}).get("locals"),
+            root,
+            file,
+            {k: _get(raw, "design", k) for k in SCHEMA["design"]},
+        ),
     )
     _check_variables(cfg)
     return cfg

@@ -36,6 +36,9 @@ files = ["data/survey.sav"]      # KoboToolbox / ODK exports, SPSS .sav, .csv, .
 # format = "kobo_xlsx"          # reader name, when it cannot be told from the file
 # encoding = "cp1251"           # for old SPSS files and text exports
 city_variable = "city"
+# locals = "data/locals.sav"    # long-term residents' interviews (perceptions section); or a
+#                               # [data.locals] table with files, weights, strata, psu, method,
+#                               # margins (its own design and weighting)
 
 [design]
 weights = "w_design"             # design weight; leave out for equal weights
