@@ -272,16 +272,16 @@ def model_matrix(
     for ti, t in enumerate(parsed.terms, start=1):
         blocks: list[tuple[list[str], list[np.ndarray]]] = []
         for v in t:
-            vals, levels = cache[v.label]
-            if levels is None:
+            vals, lv_names = cache[v.label]
+            if lv_names is None:
                 blocks.append(([v.label], [np.where(complete, vals, 0.0)]))
             else:
                 # treatment contrasts; a factor alone in a model without intercept keeps all
                 first = 0 if (not parsed.intercept and len(t) == 1 and ti == 1) else 1
                 blocks.append(
                     (
-                        [f"{v.label}{lv}" for lv in levels[first:]],
-                        [(vals == k).astype(float) for k in range(first, len(levels))],
+                        [f"{v.label}{lv}" for lv in lv_names[first:]],
+                        [(vals == k).astype(float) for k in range(first, len(lv_names))],
                     )
                 )
         term_names, term_cols = [""], [np.ones(n)]

@@ -6,7 +6,8 @@ Its Taylor variance is the sandwich
 
 .. math::
 
-    \\hat V(\\hat\\beta) = A^{-1}\\, \\widehat{\\mathrm{Cov}}\\Bigl(\\sum_i w_i d_i U_i\\Bigr)\\, A^{-1},
+    \\hat V(\\hat\\beta) = A^{-1}\\, \\widehat{\\mathrm{Cov}}
+        \\Bigl(\\sum_i w_i d_i U_i\\Bigr)\\, A^{-1},
     \\qquad A = -\\sum_i w_i d_i \\frac{\\partial U_i}{\\partial \\beta^\\top},
 
 with the middle term from :func:`~qonys.estimate.vcov_total` (the design's multistage formula,
@@ -101,9 +102,7 @@ def model_setup(
         raise DesignError(
             "no complete case in the data used", rule="design.empty-domain", where=Where()
         )
-    return ModelSetup(
-        mm, y, y_cat, parsed.response.label, used, int(gap.sum()), tuple(notes)
-    )
+    return ModelSetup(mm, y, y_cat, parsed.response.label, used, int(gap.sum()), tuple(notes))
 
 
 def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
@@ -134,9 +133,7 @@ def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
         )
 
 
-def sandwich(
-    sd: SurveyData, scores: np.ndarray, a_inv: np.ndarray, used: np.ndarray
-) -> np.ndarray:
+def sandwich(sd: SurveyData, scores: np.ndarray, a_inv: np.ndarray, used: np.ndarray) -> np.ndarray:
     """:math:`A^{-1} \\widehat{Cov}(\\sum w d U) A^{-1}` for unweighted score rows ``scores``."""
     middle = vcov_total(sd, np.where(used[:, None], scores, 0.0), domain=used)
     v = a_inv @ middle @ a_inv.T
@@ -171,9 +168,9 @@ def model_df(sd: SurveyData, used: np.ndarray, n_coef: int, *, residual: bool = 
     subpopulation was taken (R computes it before dropping incomplete rows).
     """
     prep = sd.prepared
-    if prep.replicates is not None and sd.where is None:
-        base = float(sd.degf)
-    elif prep.replicates is None and sd.where is None and used.sum() == (prep.weights > 0).sum():
+    if (prep.replicates is not None and sd.where is None) or (
+        prep.replicates is None and sd.where is None and used.sum() == (prep.weights > 0).sum()
+    ):
         base = float(sd.degf)
     else:
         dom = Domains(np.where(used, 0, -1), ["model"], ["_model"], [()], ())
@@ -282,7 +279,7 @@ def coef_rows(fit: ModelFit, level: float, df_opt: float | str) -> list[dict[str
     labels = ("(Intercept)", *fit.term_labels)
     for j, name in enumerate(fit.names):
         a = fit.assign[j]
-        term = labels[a] if a < len(labels) else name
+        term = labels[a] if 0 <= a < len(labels) else name
         lev = name[len(term) :] if (name.startswith(term) and name != term) else None
         rows.append(
             {

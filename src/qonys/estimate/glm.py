@@ -133,7 +133,7 @@ def irls(
     epsilon: float = 1e-8,
     maxit: int = 25,
 ) -> IRLSFit:
-    """Iteratively reweighted least squares, step for step as R's ``glm.fit``.
+    r"""Iteratively reweighted least squares, step for step as R's ``glm.fit``.
 
     Starts from the family's ``mustart`` (or ``start``), solves the weighted least-squares
     problem of the working response :math:`z = \eta + (y-\mu)/\mu'` by QR, and stops when
