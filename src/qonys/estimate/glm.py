@@ -390,7 +390,7 @@ def glm(
     >>> sd = SurveyData(df, SurveyDesign(weights="w", strata="st"))
     >>> m = glm(sd, "y ~ x")   # In R: svyglm(y ~ x, svydesign(~1, strata=~st, weights=~w, data=df))
     >>> [round(float(v), 6) for v in m.coef]
-    [0.8, 2.1]
+    [1.166667, 2.166667]
     >>> m.to_frame()[["term", "estimate"]].shape
     (2, 2)
     """
