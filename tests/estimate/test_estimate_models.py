@@ -66,7 +66,8 @@ def test_factor_spellings_agree(sd: SurveyData) -> None:
     ref = est.glm(sd, 'y ~ x1 + C(g, ref="c")')
     assert list(ref.coef.index)[2:] == ['C(g, ref="c")a', 'C(g, ref="c")b']
     frame = a.to_frame()
-    assert frame.loc[2, "variable"] == "g" and frame.loc[2, "level"] == "b"
+    assert frame.loc[2, "variable"] == "g"
+    assert frame.loc[2, "level"] == "b"
     assert list(frame.columns[:13]) == [
         "variable", "level", "domain", "estimate", "se", "ci_low", "ci_high", "df", "deff",
         "n", "term", "statistic", "p_value",

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import rsurvey_refs as rr
-from sharedpaths import shared_path
 
 from qonys import estimate as est
 from qonys.design import SurveyData, SurveyDesign, as_replicate
 from qonys.design import weighting as wt
+from sharedpaths import shared_path
 
 pytestmark = pytest.mark.shared
 
