@@ -66,15 +66,23 @@ def domain_df(sd: SurveyData, domains: Domains) -> np.ndarray:
         raise DesignError("design has no structure", rule="design.internal")
     if whole:
         return np.full(d_n, float(st.degf))
-    psu_row = st.psu[prep.unit]
     rows = domains.code >= 0
-    key = domains.code[rows].astype(np.int64) * (st.n_psu + 1) + psu_row[rows]
-    uniq = np.unique(key)
-    dom_of = uniq // (st.n_psu + 1)
-    psu_of = uniq % (st.n_psu + 1)
+    if d_n * prep.n_units <= 50_000_000:
+        # (domain, PSU) pairs present, marked in a small table instead of sorting the rows
+        unit_dom = np.zeros((d_n, prep.n_units), dtype=bool)
+        unit_dom[domains.code[rows], prep.unit[rows]] = True
+        dom_u, unit_u = np.nonzero(unit_dom)
+        present = np.zeros((d_n, st.n_psu), dtype=bool)
+        present[dom_u, st.psu[unit_u]] = True
+        dom_of, psu_of = np.nonzero(present)
+    else:
+        key = domains.code[rows].astype(np.int64) * (st.n_psu + 1) + st.psu[prep.unit[rows]]
+        uniq = np.unique(key)
+        dom_of, psu_of = uniq // (st.n_psu + 1), uniq % (st.n_psu + 1)
     n_psu = np.bincount(dom_of, minlength=d_n)
-    skey = np.unique(dom_of * (st.n_strata + 1) + st.psu_stratum[psu_of])
-    n_str = np.bincount(skey // (st.n_strata + 1), minlength=d_n)
+    strata = np.zeros((d_n, st.n_strata), dtype=bool)
+    strata[dom_of, st.psu_stratum[psu_of]] = True
+    n_str = strata.sum(axis=1)
     return (n_psu - n_str).astype(float)
 
 
@@ -114,21 +122,45 @@ def level_matrices(
         x_d = np.zeros(n_level * k_n)
         count = np.zeros(k_n)
     r_idx, c_idx, yv, xv = [], [], [], []
+    all_rows = rows.size == w.size
+    x0: np.ndarray | None = None
+    c0: np.ndarray | None = None
+    base_cell = lv * k_n + dm
     for j in range(p):
-        a = terms.available[rows, j]
+        a = terms.available[:, j] if all_rows else terms.available[rows, j]
         if denominator is not None:
-            a = a & denominator.available[rows, j]
-        col = j * d_n + dm[a]
-        y = wr[a] * terms.values[rows[a], j]
-        x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
+            a = a & (denominator.available[:, j] if all_rows else denominator.available[rows, j])
+        full = bool(a.all())
+        if full and all_rows:  # no gathers: every row, contiguous columns
+            y = wr * terms.values[:, j]
+            x = wr * denominator.values[:, j] if denominator is not None else wr
+            cell_a, dm_a, lv_a = base_cell, dm, lv
+        else:
+            y = wr[a] * terms.values[rows[a], j]
+            x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
+            cell_a, dm_a, lv_a = base_cell[a], dm[a], lv[a]
+        col = j * d_n + dm_a
         if dense:
             # the grouped reduction: one bincount per variable over (unit, domain) cells
-            cell = lv[a] * k_n + col
+            cell = cell_a + j * d_n
             y_d += np.bincount(cell, weights=y, minlength=n_level * k_n)
-            x_d += np.bincount(cell, weights=x, minlength=n_level * k_n)
-            count += np.bincount(col, minlength=k_n)
+            simple = denominator is None and full and all_rows
+            if simple and x0 is not None:  # the same weights and rows as variable 0: shift
+                xs = np.roll(x0, j * d_n)
+            else:
+                xs = np.bincount(cell, weights=x, minlength=n_level * k_n)
+            if j == 0 and simple:
+                x0 = xs
+            x_d += xs
+            if simple and c0 is not None:
+                count += np.roll(c0, j * d_n)
+            else:
+                cj = np.bincount(col, minlength=k_n).astype(float)
+                if j == 0 and simple:
+                    c0 = cj
+                count += cj
         else:
-            r_idx.append(lv[a])
+            r_idx.append(lv_a)
             c_idx.append(col)
             yv.append(y)
             xv.append(x)
@@ -263,8 +295,14 @@ def _deff(
     dm, wr = domains.code[rows], w[rows]
     ybar = y_tot / x_tot
     ss = np.zeros(k_n)
+    all_rows = rows.size == w.size
     for j in range(terms.p):
-        a = terms.available[rows, j]
+        a = terms.available[:, j] if all_rows else terms.available[rows, j]
+        if all_rows and a.all():  # contiguous column, no gathers
+            cols = j * d_n + dm
+            dev = terms.values[:, j] - ybar[cols]
+            ss += np.bincount(cols, weights=wr * dev * dev, minlength=k_n)
+            continue
         cols = j * d_n + dm[a]
         dev = terms.values[rows[a], j] - ybar[cols]
         ss += np.bincount(cols, weights=wr[a] * dev**2, minlength=k_n)
