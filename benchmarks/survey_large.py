@@ -1,9 +1,10 @@
 """One large-data run in its own process (called by ``survey_suite.py``; not a test).
 
 Usage: ``python benchmarks/survey_large.py ENGINE PARQUET OUT.json`` with ENGINE ``duckdb``,
-``dask`` or ``spark``. Times means of y1..y10 by g1, g2 and g3 (three sets of domains, one
-scan) with SEs, and records wall time, CPU time and the peak resident memory of this process
-and its children (Dask workers, Spark's JVM), sampled every 20 ms.
+``dask`` or ``spark``; ``python benchmarks/survey_large.py write PARQUET ROWS`` writes the data.
+A run times means of y1..y10 by g1, g2 and g3 (three sets of domains, one scan) with SEs, and
+records wall time, CPU time and the peak resident memory of this process and its children (Dask
+workers, Spark's JVM), sampled every 20 ms.
 """
 
 from __future__ import annotations
@@ -62,6 +63,56 @@ def cpu_seconds() -> float:
         except psutil.Error:
             pass
     return total
+
+
+def write_large(path: Path, rows: int, seed: int = 20240601) -> None:
+    """50 strata, 4,000 PSUs of varying size, rows in stratum and PSU order; y1..y6 continuous
+    with stratum and PSU effects, y7..y10 0/1, g1 a PSU-level domain (4 levels), g2 (2), g3 (7)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    h_n, p_n = 50, 4000
+    n_h = np.maximum(2, np.round(np.linspace(0.5, 1.5, h_n) * p_n / h_n)).astype(int)
+    n_h[-1] += p_n - n_h.sum()
+    psu_stratum = np.repeat(np.arange(h_n), n_h)
+    size = rng.gamma(4.0, 1.0, p_n)
+    size = np.maximum(1, np.floor(size / size.sum() * rows)).astype(np.int64)
+    size[np.argmax(size)] += rows - size.sum()
+    s_eff, p_eff = rng.normal(0, 1, h_n), rng.normal(0, 1, p_n)
+    g1 = rng.choice(4, p_n, p=[0.45, 0.3, 0.15, 0.1]).astype(np.int8)
+    wbase = rng.uniform(50, 400, h_n)
+    writer = None
+    start = 0
+    while start < p_n:
+        stop = start + 1
+        while stop < p_n and size[start:stop].sum() < 1_000_000:
+            stop += 1
+        psu = np.repeat(np.arange(start, stop), size[start:stop])
+        n = psu.size
+        st = psu_stratum[psu]
+        cols: dict[str, Any] = {
+            "stratum": st.astype(np.int16),
+            "psu": psu.astype(np.int32),
+            "w": wbase[st] * rng.lognormal(0, 0.3, n),
+        }
+        for j in range(1, 7):
+            cols[f"y{j}"] = 10 * j + s_eff[st] + p_eff[psu] + rng.normal(0, 3, n)
+        for j in range(7, 11):
+            cols[f"y{j}"] = (rng.random(n) < 0.2 + 0.05 * j - 0.3 * (p_eff[psu] > 1)).astype(
+                np.int8
+            )
+        cols["g1"] = g1[psu]
+        cols["g2"] = rng.integers(0, 2, n).astype(np.int8)
+        cols["g3"] = rng.integers(0, 7, n).astype(np.int8)
+        table = pa.table(cols)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+        writer.write_table(table)
+        start = stop
+    if writer is not None:
+        writer.close()
 
 
 def main(engine: str, path: str, out: str) -> None:
@@ -127,4 +178,7 @@ def main(engine: str, path: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1] == "write":
+        write_large(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main(*sys.argv[1:4])

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+LARGE = ROOT / "benchmarks" / "survey_large.py"
 YS = [f"y{j}" for j in range(1, 11)]
 TASKS = [  # canonical task names of ../shared/bench/baseline_timings_1000000.csv
     "design object",
@@ -226,55 +227,6 @@ def run_svy(py: str | None, shared: Path, cache: Path, rows: int) -> dict[str, f
     return peer_timings(cache / f"timings_svy_{rows}.csv", "svy_task", shared)
 
 
-def write_large(path: Path, rows: int, seed: int = 20240601) -> None:
-    """50 strata, 4,000 PSUs of varying size, rows in stratum and PSU order; y1..y6 continuous
-    with stratum and PSU effects, y7..y10 0/1, g1 a PSU-level domain (4 levels), g2 (2), g3 (7)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    rng = np.random.default_rng(seed)
-    h_n, p_n = 50, 4000
-    n_h = np.maximum(2, np.round(np.linspace(0.5, 1.5, h_n) * p_n / h_n)).astype(int)
-    n_h[-1] += p_n - n_h.sum()
-    psu_stratum = np.repeat(np.arange(h_n), n_h)
-    size = rng.gamma(4.0, 1.0, p_n)
-    size = np.maximum(1, np.floor(size / size.sum() * rows)).astype(np.int64)
-    size[np.argmax(size)] += rows - size.sum()
-    s_eff, p_eff = rng.normal(0, 1, h_n), rng.normal(0, 1, p_n)
-    g1 = rng.choice(4, p_n, p=[0.45, 0.3, 0.15, 0.1]).astype(np.int8)
-    wbase = rng.uniform(50, 400, h_n)
-    writer = None
-    start = 0
-    while start < p_n:
-        stop = start + 1
-        while stop < p_n and size[start:stop].sum() < 1_000_000:
-            stop += 1
-        psu = np.repeat(np.arange(start, stop), size[start:stop])
-        n = psu.size
-        st = psu_stratum[psu]
-        cols: dict[str, Any] = {
-            "stratum": st.astype(np.int16),
-            "psu": psu.astype(np.int32),
-            "w": wbase[st] * rng.lognormal(0, 0.3, n),
-        }
-        for j in range(1, 7):
-            cols[f"y{j}"] = 10 * j + s_eff[st] + p_eff[psu] + rng.normal(0, 3, n)
-        for j in range(7, 11):
-            cols[f"y{j}"] = (rng.random(n) < 0.2 + 0.05 * j - 0.3 * (p_eff[psu] > 1)).astype(
-                np.int8
-            )
-        cols["g1"] = g1[psu]
-        cols["g2"] = rng.integers(0, 2, n).astype(np.int8)
-        cols["g3"] = rng.integers(0, 7, n).astype(np.int8)
-        table = pa.table(cols)
-        if writer is None:
-            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-        writer.write_table(table)
-        start = stop
-    if writer is not None:
-        writer.close()
-
-
 def run_large(path: Path, cache: Path, engines: list[str], shared: Path) -> list[dict[str, Any]]:
     out = []
     for engine in engines:
@@ -445,7 +397,16 @@ def main(argv: list[str] | None = None) -> None:
         path = cache / f"large_{args.large}.parquet"
         if not path.exists():
             print(f"writing {args.large:,} rows to {path} ...", flush=True)
-            write_large(path, args.large)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "survey_large.py"),
+                    "write",
+                    str(path),
+                    str(args.large),
+                ],
+                check=True,
+            )
         large = run_large(path, cache, args.engines.split(","), args.shared)
     body = render(q_times, r_times, svy_times, large, args.rows, args.large, note)
     print(body)

@@ -11,7 +11,7 @@ weights.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 from .._core import ConvergenceError, DataError, DesignError, MissingPolicy, Where
 from ..design.data import SurveyData
 from ._common import check_level, restrict
+from ._families import FAMILIES, Family, family_of
 from ._models import (
     ModelFit,
     ModelResult,
@@ -34,76 +35,6 @@ from ._models import (
 )
 
 __all__ = ["FAMILIES", "Family", "GLMResult", "IRLSFit", "glm", "irls"]
-
-Family = Literal["gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson"]
-FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson")
-
-_EPS = np.finfo(float).eps
-
-
-@dataclasses.dataclass(frozen=True)
-class _Family:
-    name: str
-    linkinv: Callable[[np.ndarray], np.ndarray]
-    mu_eta: Callable[[np.ndarray], np.ndarray]
-    variance: Callable[[np.ndarray], np.ndarray]
-    link: Callable[[np.ndarray], np.ndarray]
-    mustart: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    dev: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
-
-
-def _logit_inv(eta: np.ndarray) -> np.ndarray:
-    # R's binomial()$linkinv: exp clamped at +-30 so mu stays inside (0, 1)
-    t = np.exp(np.clip(eta, -30.0, 30.0))
-    return np.asarray(t / (1 + t))
-
-
-def _logit_mu_eta(eta: np.ndarray) -> np.ndarray:
-    t = np.exp(-np.abs(eta))
-    return np.asarray(np.maximum(t / (1 + t) ** 2, _EPS))
-
-
-def _ylogy(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y > 0, y * np.log(y / mu), 0.0)
-
-
-def _family(name: str) -> _Family:
-    if name == "gaussian":
-        return _Family(
-            name,
-            lambda e: e,
-            np.ones_like,
-            np.ones_like,
-            lambda m: m,
-            lambda y, w: y,
-            lambda y, mu, w: float(np.sum(w * (y - mu) ** 2)),
-        )
-    if name in ("binomial", "quasibinomial"):
-        return _Family(
-            name,
-            _logit_inv,
-            _logit_mu_eta,
-            lambda m: m * (1 - m),
-            lambda m: np.log(m / (1 - m)),
-            lambda y, w: (w * y + 0.5) / (w + 1),
-            lambda y, mu, w: float(2 * np.sum(w * (_ylogy(y, mu) + _ylogy(1 - y, 1 - mu)))),
-        )
-    if name in ("poisson", "quasipoisson"):
-        return _Family(
-            name,
-            lambda e: np.maximum(np.exp(e), _EPS),
-            lambda e: np.maximum(np.exp(e), _EPS),
-            lambda m: m,
-            np.log,
-            lambda y, w: y + 0.1,
-            lambda y, mu, w: float(2 * np.sum(w * (_ylogy(y, mu) - (y - mu)))),
-        )
-    raise DesignError(
-        f"family must be one of {', '.join(FAMILIES)}; got {name!r}",
-        where=Where(key="family"),
-        rule="design.family",
-    )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -142,7 +73,7 @@ def irls(
     ``svyglm`` uses in its sandwich; so the standard errors agree with R's to rounding, not
     only to R's convergence tolerance.
     """
-    fam = _family(family)
+    fam = family_of(family)
     if start is None:
         mu = fam.mustart(y, w)
         eta = fam.link(mu)
@@ -241,7 +172,7 @@ def _fit_one(
             "perfectly), or raise maxit.",
         )
     beta = res.beta
-    fam = _family(family)
+    fam = family_of(family)
     mu = res.mu
     var = fam.variance(mu)
     wt = w_all[rows]
@@ -398,7 +329,7 @@ def glm(
     sd = restrict(data, where)
     if not isinstance(sd, SurveyData):
         raise DesignError("glm needs SurveyData (data in memory)", rule="design.data-type")
-    _family(family)
+    family_of(family)
     if variance not in ("refit", "linearised"):
         raise DesignError(
             f"variance must be 'refit' or 'linearised'; got {variance!r}",
