@@ -16,8 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core import DesignError, Where
-from ..design.calibration import residualize
 from ..design.data import SurveyData
+from ._calib import residualize
 from ._prep import Domains, Terms
 from .variance import replicate_cov, taylor_cov, unit_sums
 
@@ -116,6 +116,8 @@ def level_matrices(
     rows = np.flatnonzero(prep.in_domain & (domains.code >= 0))
     level, n_level, row_level = _level(sd)
     lv, dm, wr = level[rows], domains.code[rows], w[rows]
+    if row_level:
+        return _row_matrices(terms, denominator, rows, dm, wr, n_level, d_n)
     dense = n_level * k_n <= _DENSE_CELLS
     if dense:
         y_d = np.zeros(n_level * k_n)
@@ -173,6 +175,38 @@ def level_matrices(
     x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))
     count = np.bincount(ci, minlength=k_n).astype(float)
     return y_l, x_l, count, rows, row_level
+
+
+def _row_matrices(
+    terms: Terms,
+    denominator: Terms | None,
+    rows: np.ndarray,
+    dm: np.ndarray,
+    wr: np.ndarray,
+    n_level: int,
+    d_n: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray, bool]:
+    """Row-level matrices (calibrated designs): each row has one entry per variable, in the
+    column of its domain, so the CSR arrays are written directly (no aggregation)."""
+    p = terms.p
+    k_n = p * d_n
+    avail = terms.available[rows]
+    if denominator is not None:
+        avail = avail & denominator.available[rows]
+    cols = (np.arange(p) * d_n)[None, :] + dm[:, None]
+    yv = np.where(avail, wr[:, None] * terms.values[rows], 0.0)
+    if denominator is not None:
+        xv = np.where(avail, wr[:, None] * denominator.values[rows], 0.0)
+    else:
+        xv = np.where(avail, wr[:, None], 0.0)
+    indptr = np.zeros(n_level + 1, dtype=np.int64)
+    indptr[rows + 1] = p
+    indptr = np.cumsum(indptr)
+    idx = cols.ravel()
+    y_l = sp.csr_matrix((yv.ravel(), idx, indptr), shape=(n_level, k_n))
+    x_l = sp.csr_matrix((xv.ravel(), idx, indptr), shape=(n_level, k_n))
+    count = np.bincount(cols[avail], minlength=k_n).astype(float)
+    return y_l, x_l, count, rows, True
 
 
 def fit_linear(

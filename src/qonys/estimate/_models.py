@@ -106,11 +106,17 @@ def model_setup(
 
 
 def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
-    """A :class:`DesignError` naming the first aliased column of a rank-deficient matrix."""
+    """A :class:`DesignError` naming the first aliased column of a rank-deficient matrix.
+
+    Columns are scaled to unit weighted norm; the pivoted QR of the p x p factor
+    :math:`S V^\\top` of the Gram matrix :math:`V S^2 V^\\top` pivots the columns as a pivoted QR
+    of the n x p matrix would (R's ``qr`` with ``tol=1e-7``), without touching the long data
+    again.
+    """
     from scipy.linalg import qr
 
-    xs = x * np.sqrt(w)[:, None]
-    scale = np.sqrt((xs**2).sum(axis=0))
+    gram = (x * w[:, None]).T @ x
+    scale = np.sqrt(np.diag(gram))
     zero = scale == 0
     if zero.any():
         j = int(np.flatnonzero(zero)[0])
@@ -120,7 +126,10 @@ def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
             rule="design.collinear",
             hint="Drop the term, merge levels, or fit the domain without it.",
         )
-    _, r, piv = qr(xs / scale, mode="economic", pivoting=True)
+    corr = gram / np.outer(scale, scale)
+    ev, vec = np.linalg.eigh(corr)
+    factor = np.sqrt(np.clip(ev, 0, None))[:, None] * vec.T
+    _, r, piv = qr(factor, pivoting=True)
     d = np.abs(np.diag(r))
     rank = int((d > 1e-7 * d[0]).sum())
     if rank < x.shape[1]:
@@ -135,7 +144,8 @@ def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
 
 def sandwich(sd: SurveyData, scores: np.ndarray, a_inv: np.ndarray, used: np.ndarray) -> np.ndarray:
     """:math:`A^{-1} \\widehat{Cov}(\\sum w d U) A^{-1}` for unweighted score rows ``scores``."""
-    middle = vcov_total(sd, np.where(used[:, None], scores, 0.0), domain=used)
+    vals = scores if used.all() else np.where(used[:, None], scores, 0.0)
+    middle = vcov_total(sd, vals, domain=used)
     v = a_inv @ middle @ a_inv.T
     return np.asarray((v + v.T) / 2)
 

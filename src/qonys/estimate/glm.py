@@ -50,8 +50,15 @@ class IRLSFit:
 
 
 def _lstsq(x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    q, r = np.linalg.qr(x)
-    return np.asarray(np.linalg.solve(r, q.T @ z))
+    """Least squares by the normal equations with one step of iterative refinement.
+
+    The refinement step recovers the accuracy of a QR solution (R's ``Cdqrls``) for any model
+    whose condition number is well below :math:`1/\\sqrt{\\epsilon}`, at a fraction of its cost on
+    long data: two products with the n x p matrix and p x p solves.
+    """
+    g = x.T @ x
+    b = np.linalg.solve(g, x.T @ z)
+    return np.asarray(b + np.linalg.solve(g, x.T @ (z - x @ b)))
 
 
 def irls(
@@ -155,7 +162,8 @@ def _fit_one(
     used = setup.used
     rows = np.flatnonzero(used)
     y_all = _response(setup, family)
-    x, y = setup.mm.x[rows], y_all[rows]
+    every = rows.size == sd.n
+    x, y = (setup.mm.x, y_all) if every else (setup.mm.x[rows], y_all[rows])
     _check_response(y, family, setup.response)
     w_all = sd.prepared.weights
     w = w_all[rows] / w_all[rows].mean()
@@ -190,9 +198,12 @@ def _fit_one(
 
         vc, reps = replicate_vcov(sd, used, beta, refit)
     else:
-        scores = np.zeros((sd.n, x.shape[1]))
         resid_w = (y - mu) / fam.mu_eta(res.eta)
-        scores[rows] = x * (resid_w * ww / wt)[:, None]
+        if every:
+            scores = x * (resid_w * ww / wt)[:, None]
+        else:
+            scores = np.zeros((sd.n, x.shape[1]))
+            scores[rows] = x * (resid_w * ww / wt)[:, None]
         vc = sandwich(sd, scores, a_inv, used)
     # R's summary(svyglm)$dispersion: the design variance (svyvar) of the unweighted Pearson
     # residuals; for replicate designs n times their weighted mean square (R 4.1's formula)
