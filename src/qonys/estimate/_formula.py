@@ -251,9 +251,7 @@ def model_matrix(
                         where=Where(variable=v.source),
                         rule="design.empty-domain",
                     )
-                codes = np.full(n, -1, dtype=np.int64)
-                for k, lv in enumerate(levels):
-                    codes[(series == lv).fillna(False).to_numpy(dtype=bool)] = k
+                codes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
                 miss = miss | (codes < 0)
                 cache[v.label] = (codes.astype(float), [str(lv) for lv in levels])
                 factors[v.label] = [str(lv) for lv in levels]

@@ -173,10 +173,44 @@ def _nw_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame
         return _nw_reduce_inner(source, spec, weights)
 
 
+def _nw_simple(lf: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
+    """Numeric variables one at a time: null-skipping sums need no masks. ``w + 0 * y`` is
+    missing where ``y`` is, so its sum is the weight of the rows with a value."""
+    f64 = nw.Float64
+    w = nw.col(weights).cast(f64) if weights else nw.lit(1.0)
+    cols: list[Any] = []
+    aggs: list[Any] = [nw.len().alias("_nrow")]
+    for j, (c, _) in enumerate(spec.numerators):
+        y = nw.col(c).cast(f64)
+        cols += [(w + y * 0.0).alias(alias("_sw", j)), (w * y).alias(alias("_swy", j))]
+        aggs += [
+            nw.col(c).count().alias(alias("_n", j)),
+            nw.col(alias("_sw", j)).sum(),
+            nw.col(alias("_swy", j)).sum(),
+        ]
+        if spec.second_moments:
+            cols.append((w * y * y).alias(alias("_swyy", j)))
+            aggs.append(nw.col(alias("_swyy", j)).sum())
+    if weights:
+        cols += [w.alias("_wmin"), nw.col(weights).is_null().cast(f64).alias("_wnull")]
+        aggs += [nw.col("_wmin").min(), nw.col("_wnull").sum()]
+    frame = lf.with_columns(*cols)
+    out = frame.group_by(*spec.keys).agg(*aggs) if spec.keys else frame.select(*aggs)
+    cells = out.collect(backend="pyarrow").to_native().to_pandas()
+    return cells.astype({a: float for a in cells.columns if a.startswith(("_s", "_w", "_n"))})
+
+
 def _nw_reduce_inner(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
     lf = nw.from_native(source)
     if isinstance(lf, nw.DataFrame):
         lf = lf.lazy()
+    if (
+        spec.missing != "drop"
+        and spec.denominators is None
+        and not spec.element
+        and all(lev is None for _, lev in spec.numerators)
+    ):
+        return _nw_simple(lf, spec, weights)
     f64 = nw.Float64
 
     def ok(c: str) -> Any:

@@ -58,6 +58,8 @@ def _lstsq(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """
     g = x.T @ x
     b = np.linalg.solve(g, x.T @ z)
+    if np.linalg.cond(g) < 1e4:  # error about cond * eps already: nothing to refine
+        return np.asarray(b)
     return np.asarray(b + np.linalg.solve(g, x.T @ (z - x @ b)))
 
 
