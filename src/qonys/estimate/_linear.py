@@ -19,7 +19,7 @@ from .._core import DesignError, Where
 from ..design.data import SurveyData
 from ._calib import residualize
 from ._prep import Domains, Terms
-from .variance import replicate_cov, taylor_cov, unit_sums
+from .variance import _as_dense, replicate_cov, taylor_cov, unit_sums
 
 _DENSE_CELLS = 20_000_000
 """Up to this many (unit, variable x domain) cells the reduction is dense (bincount)."""
@@ -261,11 +261,17 @@ def fit_linear(
                 th_r = y_r / x_r
         var_out = replicate_cov(reps, th_r, theta, full=full)
     else:
-        if kind == "total":
+        z: sp.csr_matrix | np.ndarray
+        if row_level:  # calibrated: dense row-level values go to the residual step anyway
+            yd = y_l.toarray()
+            z = yd if kind == "total" else (yd - x_l.toarray() * theta) / x_tot
+        elif kind == "total":
             z = y_l
         else:
             z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
-        var_out = influence_variance(sd, sp.csr_matrix(z), row_level, full=full)
+        var_out = influence_variance(
+            sd, z if row_level else sp.csr_matrix(z), row_level, full=full
+        )
     if full:
         cov = var_out
         var = np.diag(var_out).copy()
@@ -288,7 +294,7 @@ def fit_linear(
 
 
 def influence_variance(
-    sd: SurveyData, z: sp.csr_matrix, row_level: bool, *, full: bool
+    sd: SurveyData, z: sp.csr_matrix | np.ndarray, row_level: bool, *, full: bool
 ) -> np.ndarray:
     """Taylor variance of influence values summed per level (unit, or row when calibrated)."""
     prep = sd.prepared
@@ -296,10 +302,10 @@ def influence_variance(
     if st is None:  # pragma: no cover - invariant
         raise DesignError("design has no structure", rule="design.internal")
     if row_level:
-        zd = residualize(z.toarray(), sd.calibrations)
+        zd = residualize(_as_dense(z), sd.calibrations)
         zu: sp.csr_matrix = unit_sums(prep.unit, prep.n_units, zd)
     else:
-        zu = z
+        zu = sp.csr_matrix(z)
     return taylor_cov(st, zu, lonely_psu=sd.design.lonely_psu, full=full)
 
 
