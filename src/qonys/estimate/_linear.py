@@ -269,9 +269,7 @@ def fit_linear(
             z = y_l
         else:
             z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
-        var_out = influence_variance(
-            sd, z if row_level else sp.csr_matrix(z), row_level, full=full
-        )
+        var_out = influence_variance(sd, z if row_level else sp.csr_matrix(z), row_level, full=full)
     if full:
         cov = var_out
         var = np.diag(var_out).copy()
