@@ -120,14 +120,24 @@ def level_matrices(
         return _row_matrices(terms, denominator, rows, dm, wr, n_level, d_n)
     dense = n_level * k_n <= _DENSE_CELLS
     if dense:
-        y_d = np.zeros(n_level * k_n)
-        x_d = np.zeros(n_level * k_n)
+        y_d = np.zeros((n_level, k_n))
+        x_d = np.zeros((n_level, k_n))
         count = np.zeros(k_n)
     r_idx, c_idx, yv, xv = [], [], [], []
     all_rows = rows.size == w.size
     x0: np.ndarray | None = None
     c0: np.ndarray | None = None
-    base_cell = lv * k_n + dm
+    small = lv * d_n + dm  # (unit, domain) cell of every row, the same for every variable
+    n_small = n_level * d_n
+    if dense and all_rows and denominator is None and terms.available.all():
+        # complete data: every variable's sums in one sparse product (unit, domain) x rows
+        agg = sp.csr_matrix((wr, (small, np.arange(rows.size))), shape=(n_small, rows.size))
+        sums = np.asarray(agg @ np.ascontiguousarray(terms.values))  # (n_small, p)
+        y_d = sums.reshape(n_level, d_n, p).transpose(0, 2, 1).reshape(n_level, k_n)
+        sw = np.bincount(small, weights=wr, minlength=n_small).reshape(n_level, d_n)
+        x_d = np.tile(sw, (1, p))
+        count = np.tile(np.bincount(dm, minlength=d_n).astype(float), p)
+        return sp.csr_matrix(y_d), sp.csr_matrix(x_d), count, rows, row_level
     for j in range(p):
         a = terms.available[:, j] if all_rows else terms.available[rows, j]
         if denominator is not None:
@@ -136,40 +146,35 @@ def level_matrices(
         if full and all_rows:  # no gathers: every row, contiguous columns
             y = wr * terms.values[:, j]
             x = wr * denominator.values[:, j] if denominator is not None else wr
-            cell_a, dm_a, lv_a = base_cell, dm, lv
+            small_a, dm_a, lv_a = small, dm, lv
         else:
             y = wr[a] * terms.values[rows[a], j]
             x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
-            cell_a, dm_a, lv_a = base_cell[a], dm[a], lv[a]
-        col = j * d_n + dm_a
+            small_a, dm_a, lv_a = small[a], dm[a], lv[a]
         if dense:
-            # the grouped reduction: one bincount per variable over (unit, domain) cells
-            cell = cell_a + j * d_n
-            y_d += np.bincount(cell, weights=y, minlength=n_level * k_n)
+            # the grouped reduction: one bincount per variable over (unit, domain) cells,
+            # written into that variable's block of columns
+            block = slice(j * d_n, (j + 1) * d_n)
+            y_d[:, block] += np.bincount(small_a, weights=y, minlength=n_small).reshape(
+                n_level, d_n
+            )
             simple = denominator is None and full and all_rows
-            if simple and x0 is not None:  # the same weights and rows as variable 0: shift
-                xs = np.roll(x0, j * d_n)
+            if not (simple and x0 is not None):  # else the same weights and rows as before
+                xs = np.bincount(small_a, weights=x, minlength=n_small).reshape(n_level, d_n)
+                cj = np.bincount(dm_a, minlength=d_n).astype(float)
+                if simple:
+                    x0, c0 = xs, cj
             else:
-                xs = np.bincount(cell, weights=x, minlength=n_level * k_n)
-            if j == 0 and simple:
-                x0 = xs
-            x_d += xs
-            if simple and c0 is not None:
-                count += np.roll(c0, j * d_n)
-            else:
-                cj = np.bincount(col, minlength=k_n).astype(float)
-                if j == 0 and simple:
-                    c0 = cj
-                count += cj
+                xs, cj = x0, c0  # type: ignore[assignment]
+            x_d[:, block] += xs
+            count[block] += cj
         else:
             r_idx.append(lv_a)
-            c_idx.append(col)
+            c_idx.append(j * d_n + dm_a)
             yv.append(y)
             xv.append(x)
     if dense:
-        y_l = sp.csr_matrix(y_d.reshape(n_level, k_n))
-        x_l = sp.csr_matrix(x_d.reshape(n_level, k_n))
-        return y_l, x_l, count, rows, row_level
+        return sp.csr_matrix(y_d), sp.csr_matrix(x_d), count, rows, row_level
     ri, ci = np.concatenate(r_idx), np.concatenate(c_idx)
     y_l = sp.csr_matrix((np.concatenate(yv), (ri, ci)), shape=(n_level, k_n))
     x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))

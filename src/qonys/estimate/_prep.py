@@ -99,8 +99,8 @@ def terms_of(
     for name in names:
         col = sd.column(name)
         cat = is_categorical(sd, name) if categorical is None else categorical
-        miss = col.isna().to_numpy()
         if cat:
+            miss = col.isna().to_numpy()
             levels = _levels(col)
             if not levels:
                 raise DesignError(
@@ -129,7 +129,7 @@ def terms_of(
             level_of.append(None)
             cols.append(vals)
             miss_cols.append(miss)
-    # column-major: every estimator reads one variable at a time
+    # column-major: estimators read one variable at a time
     values = np.empty((sd.n, len(cols)), order="F")
     missing_m = np.empty((sd.n, len(cols)), dtype=bool, order="F")
     for j, (c, m) in enumerate(zip(cols, miss_cols, strict=True)):
