@@ -46,6 +46,12 @@ def _ylogy(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
         return np.where(y > 0, y * np.log(y / mu), 0.0)
 
 
+def _binomial_dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+    if ((y == 0) | (y == 1)).all():  # 0/1 responses: one logarithm per row
+        return float(-2 * np.sum(w * np.log(np.where(y > 0.5, mu, 1 - mu))))
+    return float(2 * np.sum(w * (_ylogy(y, mu) + _ylogy(1 - y, 1 - mu))))
+
+
 def family_of(name: str) -> _Family:
     if name == "gaussian":
         return _Family(
@@ -65,7 +71,7 @@ def family_of(name: str) -> _Family:
             lambda m: m * (1 - m),
             lambda m: np.log(m / (1 - m)),
             lambda y, w: (w * y + 0.5) / (w + 1),
-            lambda y, mu, w: float(2 * np.sum(w * (_ylogy(y, mu) + _ylogy(1 - y, 1 - mu)))),
+            _binomial_dev,
         )
     if name in ("poisson", "quasipoisson"):
         return _Family(
