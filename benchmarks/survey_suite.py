@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -260,7 +261,7 @@ def run_large(path: Path, cache: Path, engines: list[str], shared: Path) -> list
             text=True,
             check=False,
         )
-        secs = [ln.split()[1] for ln in got.stdout.splitlines() if ln.startswith("SECONDS ")]
+        secs = re.findall(r"SECONDS ([0-9.eE+-]+)", got.stdout)
         if got.returncode == 0 and secs:
             out.append({"engine": "research prototype (duckdb-ss)", "wall_s": float(secs[-1])})
     return out
