@@ -83,3 +83,22 @@ def test_weight_checks_from_the_first_aggregate(frame: pd.DataFrame, tmp_path: P
     with pytest.raises(DesignError, match="30 missing values") as e2:
         est.mean(est.scan(str(miss), CLUSTER), "y")
     assert e2.value.rule == "design.missing-weight"
+
+
+def test_dask_partitions_reduced_by_numpy(frame: pd.DataFrame) -> None:
+    """Integer keys take the mixed-radix cell codes, text keys pandas' group numbers; both give
+    the in-memory numbers (Dask on a local cluster, 3 partitions)."""
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("dask.distributed")
+    gaps = frame.assign(y=frame["y"].where(frame.index % 37 != 0))
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        ddf = dd.from_pandas(gaps, npartitions=3)
+        for by in ("h", "g"):
+            mem = est.mean(SurveyData(gaps, CLUSTER), ["y", "x"], by=by, missing="available")
+            big = est.mean(est.scan(ddf, CLUSTER), ["y", "x"], by=by, missing="available")
+            _same(mem.to_frame(), big.to_frame())

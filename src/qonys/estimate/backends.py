@@ -210,6 +210,10 @@ def _nw_reduce_inner(source: Any, spec: CellSpec, weights: str | None) -> pd.Dat
         and not spec.element
         and all(lev is None for _, lev in spec.numerators)
     ):
+        from ._dask import dask_simple, is_dask
+
+        if is_dask(source):
+            return dask_simple(source, spec, weights)
         return _nw_simple(lf, spec, weights)
     f64 = nw.Float64
 
