@@ -9,7 +9,8 @@ the same numpy code as in memory, so every back end gives the same numbers:
   (stratum, PSU, domain) cells of plain sums, after a cheap check for missing values; each sum
   covers one small cell, so it does not drift as a sum over tens of millions of rows would;
 * pandas, Polars, Dask (``dask.distributed``) and PySpark frames go through narwhals, one
-  dataframe-agnostic expression of the same sums.
+  dataframe-agnostic expression of the same sums (Dask frames with numeric variables taken
+  one at a time are reduced partition by partition with numpy, :mod:`qonys.estimate._dask`).
 
 For element sampling (no cluster ids) the cells are strata, and the reduction also returns the
 second moments :math:`\\sum w^2 y^2`, :math:`\\sum w^2 y`, :math:`\\sum w^2` that the
