@@ -43,10 +43,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from qonys.demo import demo_study_path
-    from qonys.design import SurveyData
+    from qonys.design import SurveyData, SurveyDesign
     from qonys.report.render_docx import write_docx
     from qonys.simulate import analysis_dataset, simulate_study, write_study
-    from qonys.design import SurveyDesign
     from qonys.study import run_study
     from qonys.validate import validate
 
@@ -89,7 +88,9 @@ def main() -> None:
         out.mkdir()
         step(
             "render DOCX report (kk, ru, en)",
-            lambda: [write_docx(run.report, out / f"r.{x}.docx", lang=x) for x in ("kk", "ru", "en")],
+            lambda: [
+                write_docx(run.report, out / f"r.{x}.docx", lang=x) for x in ("kk", "ru", "en")
+            ],
         )
     if prof is not None:
         prof.dump_stats(str(args.profile))
