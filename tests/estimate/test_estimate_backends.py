@@ -2,7 +2,7 @@
 
 Synthetic data (seeded): a stratified two-stage-like cluster sample and an element sample, with
 missing values and three domains. Expected numbers are the in-memory results; every back end
-(pandas through narwhals, DuckDB over Parquet with compensated sums, a DuckDB relation, Dask on a
+(pandas through narwhals, DuckDB over Parquet, a DuckDB relation, Dask on a
 ``LocalCluster``, Spark in local mode) must agree to 1e-12 relative.
 """
 

@@ -1,4 +1,5 @@
-"""``qonys estimate`` and ``qonys weight``: design-based estimates and weighting from the shell.
+"""``qonys estimate`` and ``qonys weight``: design-based estimates, survey models and weighting
+from the shell.
 
 Both commands read a data file, bind it to the design given by options, call one public
 function of :mod:`qonys.estimate` or :mod:`qonys.design.weighting`, and print the result as a
@@ -136,6 +137,23 @@ def estimate_command(
     df: Annotated[str, typer.Option("--df", help="'design' or a number ('inf': normal).")] = (
         "design"
     ),
+    glm: Annotated[
+        list[str] | None, typer.Option("--glm", help='Survey GLM formula, "y ~ x1 + C(g)".')
+    ] = None,
+    family: Annotated[
+        str,
+        typer.Option("--family", help="gaussian, binomial, quasibinomial, poisson, quasipoisson."),
+    ] = "gaussian",
+    olr: Annotated[
+        list[str] | None, typer.Option("--olr", help="Ordinal logistic model formula.")
+    ] = None,
+    multinom: Annotated[
+        list[str] | None, typer.Option("--multinom", help="Multinomial logit formula.")
+    ] = None,
+    test: Annotated[
+        list[str] | None,
+        typer.Option("--test", help="Wald test that a model term is zero (repeat for more)."),
+    ] = None,
     engine: Annotated[
         str,
         typer.Option(
@@ -146,7 +164,8 @@ def estimate_command(
     ] = "memory",
     as_json: Json = False,
 ) -> None:
-    """Design-based means, totals and proportions with SEs, intervals, df, deff and n."""
+    """Design-based means, totals, proportions and survey models (GLM, ordinal, multinomial)
+    with SEs, intervals, df, deff and n."""
     from .. import estimate as est
 
     design = build_design(
@@ -184,20 +203,55 @@ def estimate_command(
         parts.append(est.total(sd, total, **opts).to_frame().assign(statistic="total"))
     if prop:
         parts.append(est.proportion(sd, prop, **opts).to_frame().assign(statistic="proportion"))
+    parts += _models(est, sd, glm, family, olr, multinom, test, opts)
     if not parts:
         raise QonysError(
             "nothing to estimate",
             where=Where(key="--mean"),
             rule="cli.nothing-to-do",
-            hint="Give --mean, --total or --prop.",
+            hint="Give --mean, --total, --prop, --glm, --olr or --multinom.",
         )
     table = pd.concat(parts, ignore_index=True)
-    cols = [*TIDY, "statistic", *[b for b in (by or []) if b in table.columns]]
+    extra = [c for c in ("term", "test_statistic", "p_value", "outcome") if c in table.columns]
+    cols = [*TIDY, "statistic", *extra, *[b for b in (by or []) if b in table.columns]]
     table = table[cols]
     if as_json:
         emit_json(table)
         return
     out_console.print(table.to_string(index=False, float_format=lambda x: f"{x:.6g}"), markup=False)
+
+
+def _models(
+    est: Any,
+    sd: Any,
+    glm: list[str] | None,
+    family: str,
+    olr: list[str] | None,
+    multinom: list[str] | None,
+    test: list[str] | None,
+    opts: dict[str, Any],
+) -> list[pd.DataFrame]:
+    """Model rows for ``estimate``: coefficients (``statistic`` = the model), then term tests."""
+    if (glm or olr or multinom) and not isinstance(sd, SurveyData):
+        raise QonysError(
+            "models need the data in memory",
+            where=Where(key="--engine"),
+            rule="cli.engine-models",
+            hint="Use --engine memory for --glm, --olr and --multinom.",
+        )
+    kw = dict(opts)
+    parts = []
+    fits = [(f, est.glm(sd, f, family, **kw), f"glm {family}") for f in glm or []]
+    fits += [(f, est.olr(sd, f, **kw), "olr") for f in olr or []]
+    fits += [(f, est.multinom(sd, f, **kw), "multinom") for f in multinom or []]
+    for _, model, kind in fits:
+        frame = model.to_frame().rename(columns={"statistic": "test_statistic"})
+        parts.append(frame.assign(statistic=kind))
+        for term in test or []:
+            t = est.reg_term_test(model, term).to_frame()
+            t = t.rename(columns={"statistic": "test_statistic"}).assign(statistic=f"{kind} Wald F")
+            parts.append(t.drop(columns=["ndf", "ddf"]))
+    return parts
 
 
 def read_margins(path: Path) -> dict[str, dict[str, float]]:

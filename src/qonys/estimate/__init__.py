@@ -1,4 +1,5 @@
-"""Design-based estimation: means, totals, proportions, ratios, variances, quantiles, tables.
+"""Design-based estimation: means, totals, proportions, ratios, variances, quantiles, tables,
+and survey models (GLMs, ordinal and multinomial logit).
 
 Every estimator is a plain function taking :class:`~qonys.design.SurveyData` and returning a
 frozen result whose ``to_frame()`` has the tidy columns ``variable, level, domain, estimate, se,
@@ -16,28 +17,43 @@ Examples
 [['city=A', 2.0], ['city=B', 4.0]]
 """
 
+from ._models import ModelFit, ModelResult
 from .backends import LargeSurvey, scan
 from .descriptive import mean, proportion, ratio, total
 from .dispersion import var
+from .glm import GLMResult, glm
+from .multinom import MultinomResult, multinom
+from .ordinal import OLRResult, olr
 from .quantiles import ciprop, quantile, weighted_quantile
 from .results import Estimates, critical_value, wald_ci
 from .tables import ChisqResult, chisq, crosstab
+from .termtest import TermTestResult, reg_term_test
 from .ttest import TTestResult, ttest
 from .variance import replicate_cov, taylor_cov, unit_sums, vcov_total
 
 __all__ = [
     "ChisqResult",
     "Estimates",
+    "GLMResult",
     "LargeSurvey",
+    "ModelFit",
+    "ModelResult",
+    "MultinomResult",
+    "OLRResult",
     "TTestResult",
+    "TermTestResult",
     "chisq",
     "ciprop",
     "critical_value",
     "crosstab",
+    "glm",
     "mean",
+    "multinom",
+    "olr",
     "proportion",
     "quantile",
     "ratio",
+    "reg_term_test",
     "replicate_cov",
     "scan",
     "taylor_cov",

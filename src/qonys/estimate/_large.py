@@ -291,7 +291,7 @@ def _fit_cells(
         0,
         (),
     )
-    engine = "DuckDB (fsum)" if _is_duckdb(big.source) else "narwhals"
+    engine = "DuckDB" if _is_duckdb(big.source) else "narwhals"
     meta = Meta(
         method=f"Taylor linearisation; reduction by {engine}",
         design=design.describe(),

@@ -16,10 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core import DesignError, Where
-from ..design.calibration import residualize
 from ..design.data import SurveyData
+from ._calib import residualize
 from ._prep import Domains, Terms
-from .variance import replicate_cov, taylor_cov, unit_sums
+from .variance import _as_dense, replicate_cov, taylor_cov, unit_sums
 
 _DENSE_CELLS = 20_000_000
 """Up to this many (unit, variable x domain) cells the reduction is dense (bincount)."""
@@ -66,15 +66,23 @@ def domain_df(sd: SurveyData, domains: Domains) -> np.ndarray:
         raise DesignError("design has no structure", rule="design.internal")
     if whole:
         return np.full(d_n, float(st.degf))
-    psu_row = st.psu[prep.unit]
     rows = domains.code >= 0
-    key = domains.code[rows].astype(np.int64) * (st.n_psu + 1) + psu_row[rows]
-    uniq = np.unique(key)
-    dom_of = uniq // (st.n_psu + 1)
-    psu_of = uniq % (st.n_psu + 1)
+    if d_n * prep.n_units <= 50_000_000:
+        # (domain, PSU) pairs present, marked in a small table instead of sorting the rows
+        unit_dom = np.zeros((d_n, prep.n_units), dtype=bool)
+        unit_dom[domains.code[rows], prep.unit[rows]] = True
+        dom_u, unit_u = np.nonzero(unit_dom)
+        present = np.zeros((d_n, st.n_psu), dtype=bool)
+        present[dom_u, st.psu[unit_u]] = True
+        dom_of, psu_of = np.nonzero(present)
+    else:
+        key = domains.code[rows].astype(np.int64) * (st.n_psu + 1) + st.psu[prep.unit[rows]]
+        uniq = np.unique(key)
+        dom_of, psu_of = uniq // (st.n_psu + 1), uniq % (st.n_psu + 1)
     n_psu = np.bincount(dom_of, minlength=d_n)
-    skey = np.unique(dom_of * (st.n_strata + 1) + st.psu_stratum[psu_of])
-    n_str = np.bincount(skey // (st.n_strata + 1), minlength=d_n)
+    strata = np.zeros((d_n, st.n_strata), dtype=bool)
+    strata[dom_of, st.psu_stratum[psu_of]] = True
+    n_str = strata.sum(axis=1)
     return (n_psu - n_str).astype(float)
 
 
@@ -108,39 +116,102 @@ def level_matrices(
     rows = np.flatnonzero(prep.in_domain & (domains.code >= 0))
     level, n_level, row_level = _level(sd)
     lv, dm, wr = level[rows], domains.code[rows], w[rows]
+    if row_level:
+        return _row_matrices(terms, denominator, rows, dm, wr, n_level, d_n)
     dense = n_level * k_n <= _DENSE_CELLS
     if dense:
-        y_d = np.zeros(n_level * k_n)
-        x_d = np.zeros(n_level * k_n)
+        y_d = np.zeros((n_level, k_n))
+        x_d = np.zeros((n_level, k_n))
         count = np.zeros(k_n)
     r_idx, c_idx, yv, xv = [], [], [], []
+    all_rows = rows.size == w.size
+    x0: np.ndarray | None = None
+    c0: np.ndarray | None = None
+    small = lv * d_n + dm  # (unit, domain) cell of every row, the same for every variable
+    n_small = n_level * d_n
+    if dense and all_rows and denominator is None and terms.available.all():
+        # complete data: every variable's sums in one sparse product (unit, domain) x rows
+        agg = sp.csr_matrix((wr, (small, np.arange(rows.size))), shape=(n_small, rows.size))
+        sums = np.asarray(agg @ np.ascontiguousarray(terms.values))  # (n_small, p)
+        y_d = sums.reshape(n_level, d_n, p).transpose(0, 2, 1).reshape(n_level, k_n)
+        sw = np.bincount(small, weights=wr, minlength=n_small).reshape(n_level, d_n)
+        x_d = np.tile(sw, (1, p))
+        count = np.tile(np.bincount(dm, minlength=d_n).astype(float), p)
+        return sp.csr_matrix(y_d), sp.csr_matrix(x_d), count, rows, row_level
     for j in range(p):
-        a = terms.available[rows, j]
+        a = terms.available[:, j] if all_rows else terms.available[rows, j]
         if denominator is not None:
-            a = a & denominator.available[rows, j]
-        col = j * d_n + dm[a]
-        y = wr[a] * terms.values[rows[a], j]
-        x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
-        if dense:
-            # the grouped reduction: one bincount per variable over (unit, domain) cells
-            cell = lv[a] * k_n + col
-            y_d += np.bincount(cell, weights=y, minlength=n_level * k_n)
-            x_d += np.bincount(cell, weights=x, minlength=n_level * k_n)
-            count += np.bincount(col, minlength=k_n)
+            a = a & (denominator.available[:, j] if all_rows else denominator.available[rows, j])
+        full = bool(a.all())
+        if full and all_rows:  # no gathers: every row, contiguous columns
+            y = wr * terms.values[:, j]
+            x = wr * denominator.values[:, j] if denominator is not None else wr
+            small_a, dm_a, lv_a = small, dm, lv
         else:
-            r_idx.append(lv[a])
-            c_idx.append(col)
+            y = wr[a] * terms.values[rows[a], j]
+            x = wr[a] * denominator.values[rows[a], j] if denominator is not None else wr[a]
+            small_a, dm_a, lv_a = small[a], dm[a], lv[a]
+        if dense:
+            # the grouped reduction: one bincount per variable over (unit, domain) cells,
+            # written into that variable's block of columns
+            block = slice(j * d_n, (j + 1) * d_n)
+            y_d[:, block] += np.bincount(small_a, weights=y, minlength=n_small).reshape(
+                n_level, d_n
+            )
+            simple = denominator is None and full and all_rows
+            if not (simple and x0 is not None):  # else the same weights and rows as before
+                xs = np.bincount(small_a, weights=x, minlength=n_small).reshape(n_level, d_n)
+                cj = np.bincount(dm_a, minlength=d_n).astype(float)
+                if simple:
+                    x0, c0 = xs, cj
+            else:
+                xs, cj = x0, c0  # type: ignore[assignment]
+            x_d[:, block] += xs
+            count[block] += cj
+        else:
+            r_idx.append(lv_a)
+            c_idx.append(j * d_n + dm_a)
             yv.append(y)
             xv.append(x)
     if dense:
-        y_l = sp.csr_matrix(y_d.reshape(n_level, k_n))
-        x_l = sp.csr_matrix(x_d.reshape(n_level, k_n))
-        return y_l, x_l, count, rows, row_level
+        return sp.csr_matrix(y_d), sp.csr_matrix(x_d), count, rows, row_level
     ri, ci = np.concatenate(r_idx), np.concatenate(c_idx)
     y_l = sp.csr_matrix((np.concatenate(yv), (ri, ci)), shape=(n_level, k_n))
     x_l = sp.csr_matrix((np.concatenate(xv), (ri, ci)), shape=(n_level, k_n))
     count = np.bincount(ci, minlength=k_n).astype(float)
     return y_l, x_l, count, rows, row_level
+
+
+def _row_matrices(
+    terms: Terms,
+    denominator: Terms | None,
+    rows: np.ndarray,
+    dm: np.ndarray,
+    wr: np.ndarray,
+    n_level: int,
+    d_n: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray, bool]:
+    """Row-level matrices (calibrated designs): each row has one entry per variable, in the
+    column of its domain, so the CSR arrays are written directly (no aggregation)."""
+    p = terms.p
+    k_n = p * d_n
+    avail = terms.available[rows]
+    if denominator is not None:
+        avail = avail & denominator.available[rows]
+    cols = (np.arange(p) * d_n)[None, :] + dm[:, None]
+    yv = np.where(avail, wr[:, None] * terms.values[rows], 0.0)
+    if denominator is not None:
+        xv = np.where(avail, wr[:, None] * denominator.values[rows], 0.0)
+    else:
+        xv = np.where(avail, wr[:, None], 0.0)
+    indptr = np.zeros(n_level + 1, dtype=np.int64)
+    indptr[rows + 1] = p
+    indptr = np.cumsum(indptr)
+    idx = cols.ravel()
+    y_l = sp.csr_matrix((yv.ravel(), idx, indptr), shape=(n_level, k_n))
+    x_l = sp.csr_matrix((xv.ravel(), idx, indptr), shape=(n_level, k_n))
+    count = np.bincount(cols[avail], minlength=k_n).astype(float)
+    return y_l, x_l, count, rows, True
 
 
 def fit_linear(
@@ -195,11 +266,15 @@ def fit_linear(
                 th_r = y_r / x_r
         var_out = replicate_cov(reps, th_r, theta, full=full)
     else:
-        if kind == "total":
+        z: sp.csr_matrix | np.ndarray
+        if row_level:  # calibrated: dense row-level values go to the residual step anyway
+            yd = y_l.toarray()
+            z = yd if kind == "total" else (yd - x_l.toarray() * theta) / x_tot
+        elif kind == "total":
             z = y_l
         else:
             z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
-        var_out = influence_variance(sd, sp.csr_matrix(z), row_level, full=full)
+        var_out = influence_variance(sd, z if row_level else sp.csr_matrix(z), row_level, full=full)
     if full:
         cov = var_out
         var = np.diag(var_out).copy()
@@ -222,7 +297,7 @@ def fit_linear(
 
 
 def influence_variance(
-    sd: SurveyData, z: sp.csr_matrix, row_level: bool, *, full: bool
+    sd: SurveyData, z: sp.csr_matrix | np.ndarray, row_level: bool, *, full: bool
 ) -> np.ndarray:
     """Taylor variance of influence values summed per level (unit, or row when calibrated)."""
     prep = sd.prepared
@@ -230,10 +305,10 @@ def influence_variance(
     if st is None:  # pragma: no cover - invariant
         raise DesignError("design has no structure", rule="design.internal")
     if row_level:
-        zd = residualize(z.toarray(), sd.calibrations)
+        zd = residualize(_as_dense(z), sd.calibrations)
         zu: sp.csr_matrix = unit_sums(prep.unit, prep.n_units, zd)
     else:
-        zu = z
+        zu = sp.csr_matrix(z)
     return taylor_cov(st, zu, lonely_psu=sd.design.lonely_psu, full=full)
 
 
@@ -263,8 +338,14 @@ def _deff(
     dm, wr = domains.code[rows], w[rows]
     ybar = y_tot / x_tot
     ss = np.zeros(k_n)
+    all_rows = rows.size == w.size
     for j in range(terms.p):
-        a = terms.available[rows, j]
+        a = terms.available[:, j] if all_rows else terms.available[rows, j]
+        if all_rows and a.all():  # contiguous column, no gathers
+            cols = j * d_n + dm
+            dev = terms.values[:, j] - ybar[cols]
+            ss += np.bincount(cols, weights=wr * dev * dev, minlength=k_n)
+            continue
         cols = j * d_n + dm[a]
         dev = terms.values[rows[a], j] - ybar[cols]
         ss += np.bincount(cols, weights=wr[a] * dev**2, minlength=k_n)

@@ -99,8 +99,8 @@ def terms_of(
     for name in names:
         col = sd.column(name)
         cat = is_categorical(sd, name) if categorical is None else categorical
-        miss = col.isna().to_numpy()
         if cat:
+            miss = col.isna().to_numpy()
             levels = _levels(col)
             if not levels:
                 raise DesignError(
@@ -123,14 +123,18 @@ def terms_of(
                     rule="data.not-numeric",
                     hint="Use proportion() for categorical variables.",
                 )
-            vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-            miss = miss | ~np.isfinite(vals)
+            vals = col.to_numpy(dtype=float, na_value=np.nan)
+            miss = ~np.isfinite(vals)
             var_of.append(name)
             level_of.append(None)
             cols.append(vals)
             miss_cols.append(miss)
-    values = np.column_stack(cols)
-    missing_m = np.column_stack(miss_cols)
+    # column-major: estimators read one variable at a time
+    values = np.empty((sd.n, len(cols)), order="F")
+    missing_m = np.empty((sd.n, len(cols)), dtype=bool, order="F")
+    for j, (c, m) in enumerate(zip(cols, miss_cols, strict=True)):
+        values[:, j] = c
+        missing_m[:, j] = m
     relevant = np.ones(sd.n, dtype=bool) if rows is None else rows
     notes: list[str] = []
     n_dropped = 0
@@ -160,8 +164,9 @@ def terms_of(
                 if per[idx]:
                     notes.append(f"{int(per[idx])} cases without {v} excluded for {v}")
     else:
-        available = np.ones_like(missing_m, dtype=bool)
-    values = np.where(available, values, 0.0)
+        available = np.ones_like(missing_m, dtype=bool, order="F")
+    if not available.all():
+        values[~available] = 0.0
     return Terms(var_of, level_of, values, available, n_dropped, tuple(notes))
 
 

@@ -5,10 +5,12 @@ The estimators need only weighted sums per (sampling unit, domain) cell (see
 data, with one ``GROUP BY`` over the design keys and the domain keys; everything after that is
 the same numpy code as in memory, so every back end gives the same numbers:
 
-* a Parquet path (or a DuckDB relation) is reduced by DuckDB SQL with compensated (Kahan)
-  summation, ``fsum``, because plain sums drift by about 1e-12 over tens of millions of rows;
+* a Parquet path (or a DuckDB relation) is reduced by DuckDB SQL: one ``GROUP BY`` over
+  (stratum, PSU, domain) cells of plain sums, after a cheap check for missing values; each sum
+  covers one small cell, so it does not drift as a sum over tens of millions of rows would;
 * pandas, Polars, Dask (``dask.distributed``) and PySpark frames go through narwhals, one
-  dataframe-agnostic expression of the same sums.
+  dataframe-agnostic expression of the same sums (Dask frames with numeric variables taken
+  one at a time are reduced partition by partition with numpy, :mod:`qonys.estimate._dask`).
 
 For element sampling (no cluster ids) the cells are strata, and the reduction also returns the
 second moments :math:`\\sum w^2 y^2`, :math:`\\sum w^2 y`, :math:`\\sum w^2` that the
@@ -163,91 +165,6 @@ def alias(name: str, j: int) -> str:
     return f"{name}__{j}"
 
 
-def _sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
-    import duckdb
-
-    con = duckdb.connect()
-    if isinstance(source, str | Path):
-        rel = con.sql(f"SELECT * FROM read_parquet({_sql_str(str(source))})")
-    else:
-        rel = source
-    num_cols = sorted({c for c, _ in spec.numerators} | set(spec.denominators or ()))
-
-    def mask(j: int) -> str:
-        # NULL when a value the estimate needs is missing (pandas' NaN arrives as NULL): sums
-        # skip NULLs, so adding 0 * value leaves out exactly the unavailable rows without a
-        # FILTER per aggregate. NaN left in the data makes the sums NaN: reduce_cells reports it.
-        c, _ = spec.numerators[j]
-        cols = (
-            num_cols
-            if spec.missing == "drop"
-            else [c, *([spec.denominators[j]] if spec.denominators is not None else [])]
-        )
-        return " + ".join(
-            f"0.0 * CAST({_q(x)} AS DOUBLE)"
-            if x in numeric_cols
-            else f"(CASE WHEN {_q(x)} IS NULL THEN NULL ELSE 0.0 END)"
-            for x in cols
-        )
-
-    numeric_cols = {c for c, lev in spec.numerators if lev is None} | set(spec.denominators or ())
-
-    def yv(j: int) -> str:
-        c, lev = spec.numerators[j]
-        if lev is None:
-            return f"CAST({_q(c)} AS DOUBLE)"
-        return f"CAST(CAST({_q(c)} AS VARCHAR) = {_sql_str(lev)} AS DOUBLE)"
-
-    w = f"CAST({_q(weights)} AS DOUBLE)" if weights else "1.0"
-    # one variable at a time (no listwise deletion, no denominator): sums skip NULLs by
-    # themselves; the weight of the rows with a value is the total weight minus that of the
-    # rows without one (cheap filtered sums), computed after the query
-    simple = spec.missing != "drop" and spec.denominators is None and not spec.element
-    exprs = [f"coalesce(fsum({w}), 0.0) AS _swall"] if simple else []
-    for name, power, kind, _ in _sums(spec, weights):
-        if kind == "one":
-            exprs.append(f"count(*) AS {name}")
-            continue
-        j = _index(name)
-        if simple and kind in ("a", "y", "yy"):
-            c = spec.numerators[j][0]
-            if kind == "a" and power == "0":
-                exprs.append(f"count({_q(c)}) AS {name}")
-            elif kind == "a":
-                exprs.append(
-                    f"coalesce(fsum({w}) FILTER (WHERE {_q(c)} IS NULL), 0.0) AS {name}_missing"
-                )
-            else:
-                val = yv(j) if kind == "y" else f"{yv(j)} * {yv(j)}"
-                exprs.append(f"coalesce(fsum({w} * {val}), 0.0) AS {name}")
-            continue
-        if kind == "a" and power == "0":
-            exprs.append(f"count({mask(j)}) AS {name}")
-            continue
-        x = f"CAST({_q(spec.denominators[j])} AS DOUBLE)" if spec.denominators else "1.0"
-        val = {
-            "a": "",
-            "y": yv(j),
-            "yy": f"{yv(j)} * {yv(j)}",
-            "x": x,
-            "xx": f"{x} * {x}",
-            "xy": f"{x} * {yv(j)}",
-        }[kind]
-        wp = {"1": w, "2": f"{w} * {w}"}[power]
-        term = wp if not val else f"{wp} * {val}"
-        exprs.append(f"coalesce(fsum({term} + {mask(j)}), 0.0) AS {name}")
-    if weights:
-        exprs += [f"min({w}) AS _wmin", f"count(*) FILTER (WHERE {_q(weights)} IS NULL) AS _wnull"]
-    keys = ", ".join(_q(k) for k in spec.keys)
-    sel = (keys + ", " if keys else "") + ", ".join(exprs)
-    out = rel.aggregate(sel, keys) if keys else rel.aggregate(sel)
-    cells = out.df()
-    if simple:
-        for j in range(len(spec.numerators)):
-            cells[alias("_sw", j)] = cells["_swall"] - cells.pop(alias("_sw", j) + "_missing")
-    return cells
-
-
 def _index(name: str) -> int:
     return int(name.rsplit("__", 1)[1])
 
@@ -257,10 +174,48 @@ def _nw_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame
         return _nw_reduce_inner(source, spec, weights)
 
 
+def _nw_simple(lf: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
+    """Numeric variables one at a time: null-skipping sums need no masks. ``w + 0 * y`` is
+    missing where ``y`` is, so its sum is the weight of the rows with a value."""
+    f64 = nw.Float64
+    w = nw.col(weights).cast(f64) if weights else nw.lit(1.0)
+    cols: list[Any] = []
+    aggs: list[Any] = [nw.len().alias("_nrow")]
+    for j, (c, _) in enumerate(spec.numerators):
+        y = nw.col(c).cast(f64)
+        cols += [(w + y * 0.0).alias(alias("_sw", j)), (w * y).alias(alias("_swy", j))]
+        aggs += [
+            nw.col(c).count().alias(alias("_n", j)),
+            nw.col(alias("_sw", j)).sum(),
+            nw.col(alias("_swy", j)).sum(),
+        ]
+        if spec.second_moments:
+            cols.append((w * y * y).alias(alias("_swyy", j)))
+            aggs.append(nw.col(alias("_swyy", j)).sum())
+    if weights:
+        cols += [w.alias("_wmin"), nw.col(weights).is_null().cast(f64).alias("_wnull")]
+        aggs += [nw.col("_wmin").min(), nw.col("_wnull").sum()]
+    frame = lf.with_columns(*cols)
+    out = frame.group_by(*spec.keys).agg(*aggs) if spec.keys else frame.select(*aggs)
+    cells = out.collect(backend="pyarrow").to_native().to_pandas()
+    return cells.astype({a: float for a in cells.columns if a.startswith(("_s", "_w", "_n"))})
+
+
 def _nw_reduce_inner(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
     lf = nw.from_native(source)
     if isinstance(lf, nw.DataFrame):
         lf = lf.lazy()
+    if (
+        spec.missing != "drop"
+        and spec.denominators is None
+        and not spec.element
+        and all(lev is None for _, lev in spec.numerators)
+    ):
+        from ._dask import dask_simple, is_dask
+
+        if is_dask(source):
+            return dask_simple(source, spec, weights)
+        return _nw_simple(lf, spec, weights)
     f64 = nw.Float64
 
     def ok(c: str) -> Any:
@@ -315,7 +270,9 @@ def reduce_cells(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFra
     if isinstance(source, str | Path) or (
         duckdb is not None and isinstance(source, duckdb.DuckDBPyRelation)
     ):
-        cells = _sql_reduce(source, spec, weights)
+        from ._sql import sql_reduce
+
+        cells = sql_reduce(source, spec, weights)
     else:
         cells = _nw_reduce(source, spec, weights)
     sums = [c for c in cells.columns if c.startswith("_s") or c.startswith("_w2")]

@@ -51,35 +51,45 @@ def weighted_quantile(y: np.ndarray, w: np.ndarray, p: float, rule: QuantileRule
     >>> weighted_quantile(y, w, 0.5), weighted_quantile(y, w, 0.5, "hf7")
     (2.0, 2.5)
     """
-    keep = w > 0
-    y, w = y[keep], w[keep]
-    if y.size == 0 or not 0 <= p <= 1 or not np.isfinite(p):
-        return float("nan")
-    order = np.argsort(y, kind="stable")
-    ys = y[order]
-    cw_ld = np.cumsum(w[order].astype(np.longdouble))
-    cw = cw_ld.astype(float)
-    total = float(cw_ld[-1])
-    n = ys.size
-    if rule in ("math", "hf1"):
-        below = np.flatnonzero(cw <= p * total)
-        if below.size == 0:
-            return float(ys[0])
-        pos = int(below[-1])
-        if p - cw[pos] / total == 0:
-            return float(ys[pos])
-        return float(ys[min(pos + 1, n - 1)])
-    if rule == "hf7":
-        if n == 1:
-            return float(ys[0])
-        pk = np.concatenate([[0.0], cw[:-1]]) / cw[n - 2]
-        return float(np.interp(p, pk, ys))
-    raise DesignError(
-        f"unknown quantile rule {rule!r}",
-        where=Where(key="rule"),
-        rule="design.quantile-rule",
-        hint="Use 'math' (R's default) or 'hf7'.",
-    )
+    return _Sorted(y, w).q(p, rule)
+
+
+class _Sorted:
+    """Values sorted once with their cumulative weights, for several quantiles."""
+
+    def __init__(self, y: np.ndarray, w: np.ndarray) -> None:
+        keep = w > 0
+        y, w = y[keep], w[keep]
+        order = np.argsort(y, kind="stable")
+        self.ys = y[order]
+        cw_ld = np.cumsum(w[order].astype(np.longdouble))
+        self.cw = cw_ld.astype(float)
+        self.total = float(cw_ld[-1]) if y.size else 0.0
+
+    def q(self, p: float, rule: QuantileRule = "math") -> float:
+        ys, cw, total = self.ys, self.cw, self.total
+        n = ys.size
+        if n == 0 or not 0 <= p <= 1 or not np.isfinite(p):
+            return float("nan")
+        if rule in ("math", "hf1"):
+            below = np.flatnonzero(cw <= p * total)
+            if below.size == 0:
+                return float(ys[0])
+            pos = int(below[-1])
+            if p - cw[pos] / total == 0:
+                return float(ys[pos])
+            return float(ys[min(pos + 1, n - 1)])
+        if rule == "hf7":
+            if n == 1:
+                return float(ys[0])
+            pk = np.concatenate([[0.0], cw[:-1]]) / cw[n - 2]
+            return float(np.interp(p, pk, ys))
+        raise DesignError(
+            f"unknown quantile rule {rule!r}",
+            where=Where(key="rule"),
+            rule="design.quantile-rule",
+            hint="Use 'math' (R's default) or 'hf7'.",
+        )
 
 
 def quantile(
@@ -144,6 +154,7 @@ def quantile(
         use = rows & terms.available[:, j]
         y = terms.values[:, j]
         qhat = np.full((d_n, len(ps)), np.nan)
+        sorted_d: list[_Sorted] = []
         for d in range(d_n):
             m = use & (domains.code == d)
             if not m.any():
@@ -153,8 +164,9 @@ def quantile(
                     where=Where(variable=name),
                     rule="design.empty-domain",
                 )
+            sorted_d.append(_Sorted(y[m], w[m]))  # sorted once per domain
             for k, pr in enumerate(ps):
-                qhat[d, k] = weighted_quantile(y[m], w[m], pr, rule)
+                qhat[d, k] = sorted_d[d].q(pr, rule)
         # proportion at or below each quantile, every domain and probability in one pass
         ind = np.zeros((data.n, len(ps)))
         for k in range(len(ps)):
@@ -176,9 +188,8 @@ def quantile(
                 col = k * d_n + d
                 phat, se_p = fit.theta[col], np.sqrt(max(fit.var[col], 0.0))
                 lo_p, hi_p = phat - q[d] * se_p, phat + q[d] * se_p
-                m = use & (domains.code == d)
-                lo = np.nan if lo_p < 0 else weighted_quantile(y[m], w[m], lo_p, rule)
-                hi = np.nan if hi_p > 1 else weighted_quantile(y[m], w[m], hi_p, rule)
+                lo = np.nan if lo_p < 0 else sorted_d[d].q(lo_p, rule)
+                hi = np.nan if hi_p > 1 else sorted_d[d].q(hi_p, rule)
                 rec = {
                     "variable": name,
                     "level": str(pr),

@@ -36,10 +36,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core import DesignError, Where
-from ..design.calibration import residualize
 from ..design.data import SurveyData
 from ..design.replicates import ReplicateWeights
 from ..design.structure import SELF_REPRESENTING, DesignStructure
+from ._calib import residualize
 
 __all__ = ["replicate_cov", "taylor_cov", "unit_sums", "vcov_total"]
 

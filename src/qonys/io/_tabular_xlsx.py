@@ -8,6 +8,7 @@ counts them). Text that starts with ``=`` is written as text, never as a formula
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ._tabular_common import (
     resolve_meta,
     write_sidecar,
 )
+from ._xlsx_cells import open_fast, rows_of
 
 __all__ = ["read_xlsx", "write_xlsx"]
 
@@ -46,8 +48,10 @@ def _corrupt(path: Path, err: BaseException) -> ReadError:
     )
 
 
-def _sheet_frame(ws: Any, path: Path, sheet: str, meta: Meta) -> pd.DataFrame:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+def _sheet_frame(
+    values: Iterable[Sequence[object]], path: Path, sheet: str, meta: Meta
+) -> pd.DataFrame:
+    rows = [list(r) for r in values]
     while rows and all(v is None for v in rows[0]):
         rows.pop(0)
     if not rows:
@@ -136,7 +140,9 @@ def read_xlsx(
         wb = load_workbook(p, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged zip or XML
         raise _corrupt(p, err) from None
+    book = None
     try:
+        book = open_fast(wb, raw)
         sheets = list(wb.sheetnames)
         if not sheets:
             raise _corrupt(p, ValueError("no sheets"))
@@ -148,12 +154,12 @@ def read_xlsx(
                 rule="xlsx.unknown-sheet",
                 hint=f"Sheets: {', '.join(sheets)}.",
             )
-        main = _sheet_frame(wb[main_name], p, main_name, meta)
+        main = _sheet_frame(rows_of(wb, wb[main_name], book), p, main_name, meta)
         rosters: dict[str, pd.DataFrame] = {}
         for r in meta.codebook.rosters if meta.codebook is not None else ():
             name = _sheet_name(r.name)
             if name in sheets and name != main_name:
-                rosters[r.name] = _sheet_frame(wb[name], p, r.name, meta)
+                rosters[r.name] = _sheet_frame(rows_of(wb, wb[name], book), p, r.name, meta)
             else:
                 meta.notes.append(f"roster {r.name!r}: no sheet {name!r}")
     except QonysError:
@@ -161,6 +167,8 @@ def read_xlsx(
     except Exception as err:  # damaged sheet XML surfaces while iterating
         raise _corrupt(p, err) from None
     finally:
+        if book is not None:
+            book.close()
         wb.close()
     return finish(main, rosters, meta, path=p, fmt="xlsx", raw_bytes=raw, encoding=None)
 

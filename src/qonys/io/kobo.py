@@ -46,12 +46,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from .._core import Codebook, Dataset, QonysError, ReadError, SourceInfo, Where, sha256_file
 from .._core.policies import check_policy
 from ._registry import READERS
+from ._xlsx_cells import xlsx_rows
 from .xlsform_csv import read_csv_table
 from .xlsform_data import Dialect, MismatchPolicy, RawTable, build_dataset
 
@@ -202,9 +204,11 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _sheet_rows(ws: Any, file: str) -> tuple[list[str], list[list[object]]]:
+def _sheet_rows(
+    values: Iterable[Sequence[object]], title: str, file: str
+) -> tuple[list[str], list[list[object]]]:
     """Header and rows of a sheet; empty rows at the end (Excel's formatted rows) dropped."""
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(values)
     first = next(rows, None)
     if first is None:
         return [], []
@@ -216,7 +220,7 @@ def _sheet_rows(ws: Any, file: str) -> tuple[list[str], list[list[object]]]:
         if not h:
             raise ReadError(
                 f"column {i + 1} has no header",
-                where=Where(file=file, sheet=ws.title, line=1),
+                where=Where(file=file, sheet=title, line=1),
                 rule="kobo.empty-header",
                 hint="Every column of a Kobo export has a header; download the export again.",
             )
@@ -291,9 +295,9 @@ def read_kobo_xlsx(
     from openpyxl import load_workbook
 
     try:
-        with open(p, "rb") as fh:  # a file object: openpyxl then ignores the extension
-            data = io.BytesIO(fh.read())
-        wb = load_workbook(data, read_only=True, data_only=True)
+        raw = p.read_bytes()
+        # a file object: openpyxl then ignores the extension
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds of errors on damaged files
         raise ReadError(
             f"not a readable .xlsx workbook ({type(err).__name__})",
@@ -302,7 +306,10 @@ def read_kobo_xlsx(
             hint="Download the export again, or open and re-save it in Excel.",
         ) from None
     try:
-        sheets = [(ws.title, *_sheet_rows(ws, str(path))) for ws in wb.worksheets]
+        sheets = [
+            (ws.title, *_sheet_rows(values, ws.title, str(path)))
+            for ws, values in xlsx_rows(wb, raw)
+        ]
     except ReadError:
         raise
     except Exception as err:  # damaged sheet XML (ParseError, ValueError...)
