@@ -23,6 +23,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "weight": "ok",
         "sample": "ok",
         "portrait": "ok",
+        "motives": "ok",  # built in; these data have no motive questions, so no section
         "identity": "failed",
         "social_capital": "ok",  # built in; these data have no roster, so no section
         "settlement": "ok",  # built in; these data have no districts, so no section
@@ -62,6 +63,7 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "weight",
         "sample",
         "portrait",
+        "motives",
         "identity",
         "social_capital",
         "settlement",

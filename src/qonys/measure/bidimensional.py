@@ -266,9 +266,7 @@ def berry_shares(
         policies={"high_if": high_if},
         call={"heritage": heritage, "mainstream": mainstream, "method": method, "by": by},
         notes=(
-            (f"cuts at the weighted medians: H {ch:.4g}, M {cm:.4g}",)
-            if method == "median"
-            else ()
+            (f"cuts at the weighted medians: H {ch:.4g}, M {cm:.4g}",) if method == "median" else ()
         ),
         n_used=int((ok & sd.prepared.in_domain).sum()),
         n_dropped=int((~ok & sd.prepared.in_domain).sum()),
@@ -280,9 +278,11 @@ def _profile_names(means: np.ndarray, midpoint: float) -> list[str]:
     names: list[str] = []
     for mh_, mm_ in means:
         hi_h, hi_m = mh_ > midpoint, mm_ > midpoint
-        base = BERRY_CLASSES[[(True, True), (False, True), (True, False), (False, False)].index(
-            (bool(hi_h), bool(hi_m))
-        )]
+        base = BERRY_CLASSES[
+            [(True, True), (False, True), (True, False), (False, False)].index(
+                (bool(hi_h), bool(hi_m))
+            )
+        ]
         k = sum(1 for n in names if n.split(" ")[0] == base)
         names.append(base if k == 0 else f"{base} {k + 1}")
     return names

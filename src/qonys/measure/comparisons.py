@@ -122,7 +122,9 @@ def _tests(means: Estimates, names: list[str], k: int, nu: float, joint: bool) -
     tests = []
     for j, var in enumerate(names):
         sl = slice(j * k, (j + 1) * k)
-        tests.append({"variable": var, **_wald(means.estimate[sl], v[sl, sl], _contrasts(k, 1), nu)})
+        tests.append(
+            {"variable": var, **_wald(means.estimate[sl], v[sl, sl], _contrasts(k, 1), nu)}
+        )
     if joint and len(names) > 1:
         tests.append(
             {"variable": "joint", **_wald(means.estimate, v, _contrasts(k, len(names)), nu)}

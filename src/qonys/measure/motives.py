@@ -183,7 +183,7 @@ class MotiveFactors(ResultMixin):
                 "level": f,
                 "estimate": float(v),
                 "n": n,
-                "h2": float(self.communality[item]),
+                "h2": float(self.communality.loc[str(item)]),
             }
             for item, rec in self.loadings.iterrows()
             for f, v in rec.items()

@@ -222,14 +222,14 @@ def mr_table(
         rows = []
         for col in names:
             try:
-                c = chisq(data, col, by, where=base)
+                xt = chisq(data, col, by, where=base)
                 rows.append(
                     {
                         "level": code_of[col],
-                        "statistic": c.statistic,
-                        "ndf": c.ndf,
-                        "ddf": c.ddf,
-                        "p_value": c.p_value,
+                        "statistic": xt.statistic,
+                        "ndf": xt.ndf,
+                        "ddf": xt.ddf,
+                        "p_value": xt.p_value,
                     }
                 )
             except DesignError:  # an option nobody (or everybody) named: no test

@@ -115,8 +115,8 @@ def frequencies(
                 "_order": str(rec["level"]),
             }
         )
-    valid = sorted((r for r in rows if r["_valid"]), key=lambda r: _sort_key(r["level"]))
-    miss = sorted((r for r in rows if not r["_valid"]), key=lambda r: r["_order"])
+    valid = sorted((r for r in rows if r["_valid"]), key=_row_key)
+    miss = sorted((r for r in rows if not r["_valid"]), key=lambda r: str(r["_order"]))
     table = pd.DataFrame(valid + miss).drop(columns=["_valid", "_order"])
     meta = Meta(
         method="design-based totals of every code (Taylor linearisation)",
@@ -131,6 +131,10 @@ def _kind(x: object) -> str | None:
     if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
         return None
     return str(x) or None
+
+
+def _row_key(row: dict[str, object]) -> tuple[int, float, str]:
+    return _sort_key(row["level"])
 
 
 def _sort_key(v: object) -> tuple[int, float, str]:
@@ -272,7 +276,7 @@ def distribution_by(
             var = v[ia, ia] + v[ib, ib] - 2 * v[ia, ib]
             diff[a, b] = diff[b, a] = var > 0 and abs(p[a] - p[b]) / np.sqrt(var) > q
         for pos, letter in zip(idx, compact_letters(diff), strict=True):
-            t.loc[t.index[pos], "letters"] = letter
+            t.loc[t.index[int(pos)], "letters"] = letter
     t["domain"] = [f"{by}={domain_value(str(d))}" for d in t["domain"]]
     test = chisq(sd, variable, by, statistic="F")
     meta = Meta(

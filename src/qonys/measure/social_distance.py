@@ -152,7 +152,9 @@ def social_distance(
         cols[trio[1]] = np.where(ok, 1.0 - err / k, np.nan)
         cols[trio[2]] = np.where(ok, (score == k + 1).astype(float), np.nan)
         variables.append(
-            Variable(trio[0], "decimal", label={"en": f"social distance: {target}"}, measure="scale")
+            Variable(
+                trio[0], "decimal", label={"en": f"social distance: {target}"}, measure="scale"
+            )
         )
         errors[target] = int(err[ok & sd.prepared.in_domain].sum())
         names[target] = trio
@@ -175,6 +177,4 @@ def social_distance(
         notes=tuple(dict.fromkeys(n for p in parts for n in p.meta.notes)),
         n_used=parts[0].meta.n_used,
     )
-    return SocialDistance(
-        tuple(targets), table.drop(columns=["sum_weights"]), errors, data, meta
-    )
+    return SocialDistance(tuple(targets), table.drop(columns=["sum_weights"]), errors, data, meta)

@@ -118,9 +118,7 @@ class ScaleScores(ResultMixin):
         )
 
 
-def min_items_for(
-    scale: Scale, rule: MinItemsRule | int | Mapping[str, int | str] = "half"
-) -> int:
+def min_items_for(scale: Scale, rule: MinItemsRule | int | Mapping[str, int | str] = "half") -> int:
     """The minimum number of answered items for ``scale`` under ``rule``.
 
     >>> s = Scale("s", ("a", "b", "c", "d", "e"))
@@ -421,7 +419,5 @@ def scale_means(
     R: ``svyby(~score, ~city, design, svymean, na.rm = TRUE)`` on the scores.
     """
     scored = score_scales(sd, scales, **scoring)  # type: ignore[arg-type]
-    est = mean(
-        scored.data, list(scored.columns.values()), by=by, missing="available", level=level
-    )
+    est = mean(scored.data, list(scored.columns.values()), by=by, missing="available", level=level)
     return dataclasses.replace(est, meta=est.meta.with_notes(*scored.meta.notes))

@@ -133,7 +133,9 @@ def parse_locals(
                 f"unknown key {k!r} in [data.locals]",
                 f"data.locals.{k}",
                 "study.unknown-key",
-                f"Did you mean {close[0]!r}?" if close else f"Known keys: {', '.join(LOCALS_KEYS)}.",
+                f"Did you mean {close[0]!r}?"
+                if close
+                else f"Known keys: {', '.join(LOCALS_KEYS)}.",
                 file,
             )
         types = LOCALS_KEYS[k][0]
@@ -213,7 +215,7 @@ def parse_locals(
 
 def read_locals(ctx: StudyContext) -> Any:
     """The long-term residents' data as read (a :class:`~qonys._core.Dataset`), or ``None``."""
-    spec: LocalsConfig | None = getattr(ctx.config, "locals", None)
+    spec = ctx.config.locals
     if spec is None:
         return None
     from .. import io as qio
@@ -239,7 +241,14 @@ def locals_survey_data(ctx: StudyContext, data: Any) -> tuple[Any, list[Any]]:
     from .stages import ProvenanceNote
     from .survey import weight_stage
 
-    spec: LocalsConfig = ctx.config.locals  # type: ignore[attr-defined]
+    spec = ctx.config.locals
+    if spec is None:
+        raise StudyError(
+            "the study file declares no long-term residents' data",
+            where=Where(key="data.locals"),
+            rule="study.missing-file",
+            hint='Give locals = "data/locals.sav" under [data].',
+        )
     config = dataclasses.replace(
         ctx.config,
         design=spec.design,

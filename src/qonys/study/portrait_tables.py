@@ -122,7 +122,7 @@ def estimates_by(
         parts: list[Text] = []
         var = rec.get("variable")
         if many or not (pd.notna(rec.get("level")) or by is not None):
-            parts.append(vl.get(var, variable_title(codebook, var)))
+            parts.append(vl.get(str(var), variable_title(codebook, str(var))))
         lv = rec.get("level")
         if lv is not None and not (isinstance(lv, float) and np.isnan(lv)):
             if level_labels is not None and lv in level_labels:
@@ -177,8 +177,10 @@ def shares_crosstab(
         f["weighted_n"] = f["estimate"] * f["sum_weights"]
     f["domain"] = f[by]
     t = crosstab_table(
-        f[["level", "domain", "n", "estimate", "weighted_n"] + (["letters"] if "letters" in f
-                                                               else [])],
+        f[
+            ["level", "domain", "n", "estimate", "weighted_n"]
+            + (["letters"] if "letters" in f else [])
+        ],
         row=row,
         col=by,
         codebook=codebook,
@@ -226,9 +228,7 @@ def mr_overall_table(
             Cell(None, FLAG_SUPPRESSED) if h else Cell(float(rec["responses"])),
             Cell(None, FLAG_SUPPRESSED) if h else Cell(_pct(rec["pct_responses"])),
             Cell(None, FLAG_SUPPRESSED) if h else Cell(_pct(rec["estimate"])),
-            Cell(None, FLAG_SUPPRESSED)
-            if h
-            else Cell((_pct(rec["ci_low"]), _pct(rec["ci_high"]))),
+            Cell(None, FLAG_SUPPRESSED) if h else Cell((_pct(rec["ci_low"]), _pct(rec["ci_high"]))),
             Cell(None, FLAG_SUPPRESSED) if h else Cell(float(rec["n"])),
         )
         rows.append(Row(level_label(codebook, source, code), cells))
@@ -293,7 +293,9 @@ def mr_by_table(
     for rec in t[t[by].notna()].to_dict(orient="records"):
         i, j = codes.index(rec["level"]), groups.index(rec[by])
         N[i, j], W[i, j], P[i, j] = rec["n"], rec["responses"], _pct(rec["estimate"])
-    pat = suppress_table(N, threshold=rules.min_n, values=W, zeros_disclosive=rules.zeros_disclosive)
+    pat = suppress_table(
+        N, threshold=rules.min_n, values=W, zeros_disclosive=rules.zeros_disclosive
+    )
     hid = pat.suppressed
     overall = t[t["domain"].isna()].set_index("level")["estimate"]
     tests = res.tests.set_index("level") if res.tests is not None else None

@@ -106,7 +106,9 @@ _TYPE_LABELS: dict[object, Labels] = {
     "career": L("Education and career", "Образование и карьера", "Білім және мансап"),
     "family": L("Family and social", "Семейные и социальные", "Отбасылық және әлеуметтік"),
     "amenities": L(
-        "Urban amenities and services", "Городские удобства и услуги", "Қалалық жайлылық пен қызметтер"
+        "Urban amenities and services",
+        "Городские удобства и услуги",
+        "Қалалық жайлылық пен қызметтер",
     ),
     "environment": L("Land and environment", "Земля и экология", "Жер және экология"),
 }
@@ -115,7 +117,8 @@ _TYPE_LABELS: dict[object, Labels] = {
 def _derive(sd: Any) -> tuple[Any, dict[str, tuple[Labels, dict[object, Labels]]]]:
     from ..measure._survey import add_columns
 
-    new, derived = {}, {}
+    new: dict[str, np.ndarray] = {}
+    derived: dict[str, tuple[Labels, dict[object, Labels]]] = {}
     for name, (source, cuts, title, labels) in _GROUPS.items():
         if source not in sd.data.columns:
             continue
@@ -171,8 +174,11 @@ def _variable_section(
             codebook=cb,
             rules=ctx.rules,
             weighting=weighting,
-            tests=(stat_line("F", dist.test.statistic, dist.test.ndf, dist.test.ddf,
-                             dist.test.p_value),),
+            tests=(
+                stat_line(
+                    "F", dist.test.statistic, dist.test.ndf, dist.test.ddf, dist.test.p_value
+                ),
+            ),
             key=f"portrait.{v}.city",
         )
         overall = mean(sd, v, missing="drop").table.assign(**{city: np.nan})
@@ -304,28 +310,39 @@ def motives_stage(ctx: StudyContext) -> list[Any]:
                 continue  # no option of this part in the set
             els: list[Any] = [
                 mr_overall_table(
-                    res, codebook=cb, source=source, rules=ctx.rules, weighting=weighting,
-                    title=title, key=f"motives.{part}",
+                    res,
+                    codebook=cb,
+                    source=source,
+                    rules=ctx.rules,
+                    weighting=weighting,
+                    title=title,
+                    key=f"motives.{part}",
                 )
             ]
             if city:
                 bt = mr_by_table(
-                    res, by=city, codebook=cb, source=source, rules=ctx.rules,
-                    weighting=weighting, title=title, key=f"motives.{part}.city",
+                    res,
+                    by=city,
+                    codebook=cb,
+                    source=source,
+                    rules=ctx.rules,
+                    weighting=weighting,
+                    title=title,
+                    key=f"motives.{part}.city",
                 )
                 els.append(bt)
                 if ctx.config.figures:
                     els.append(_mr_figure(bt, title))
             out.append(Section(title, tuple(els), key=f"motives.{part}"))
-    items = list(opts.get("items", [
-        i for s in cb.scales if s.name in ("mot_push", "mot_pull") for i in s.items
-    ]))
+    items = list(
+        opts.get(
+            "items", [i for s in cb.scales if s.name in ("mot_push", "mot_pull") for i in s.items]
+        )
+    )
     items = [i for i in items if i in sd.data.columns]
     if len(items) >= 6:
-        res = motive_factors(
-            sd, items, n_factors=opts.get("n_factors"), random_state=ctx.seed
-        )
-        out.append(_loadings_table(res, cb, weighting))
+        efa = motive_factors(sd, items, n_factors=opts.get("n_factors"), random_state=ctx.seed)
+        out.append(_loadings_table(efa, cb, weighting))
     main = str(opts.get("main", "mot_main"))
     if main in sd.data.columns and city:
         from ..measure._survey import add_columns
@@ -335,8 +352,12 @@ def motives_stage(ctx: StudyContext) -> list[Any]:
         sd2 = add_columns(sd, {"motive_type": kind.astype(object).where(kind.notna(), np.nan)})
         cb2 = display_codebook(
             sd2.codebook,
-            {"motive_type": (L("Type of the main motive", "Тип главного мотива",
-                               "Басты уәждің түрі"), _TYPE_LABELS)},
+            {
+                "motive_type": (
+                    L("Type of the main motive", "Тип главного мотива", "Басты уәждің түрі"),
+                    _TYPE_LABELS,
+                )
+            },
         )
         if sd2.data["motive_type"].notna().sum() > 0:
             dist = distribution_by(sd2, "motive_type", city)
@@ -349,8 +370,15 @@ def motives_stage(ctx: StudyContext) -> list[Any]:
                     codebook=cb2,
                     rules=ctx.rules,
                     weighting=weighting,
-                    tests=(stat_line("F", dist.test.statistic, dist.test.ndf, dist.test.ddf,
-                                     dist.test.p_value),),
+                    tests=(
+                        stat_line(
+                            "F",
+                            dist.test.statistic,
+                            dist.test.ndf,
+                            dist.test.ddf,
+                            dist.test.p_value,
+                        ),
+                    ),
                     key="motives.main_type",
                 )
             )
