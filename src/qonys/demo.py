@@ -6,7 +6,7 @@
    see ``docs/simulation.md``) and write its KoboToolbox exports into ``OUT/data``;
 2. read the exports back with the shipped forms and validate them (``qonys.validate``);
 3. join the design variables, check that no direct identifier is left
-   (``qonys.privacy.require_no_identifiers``) and convert the migrants' export to SPSS
+   (``qonys.privacy.require_no_identifiers``) and convert both exports to SPSS
    (``qonys.io.write``);
 4. run the bundled study file (``qonys/data/demo/study.toml``, copied to ``OUT``) with
    :func:`qonys.study.run_study`, which writes the report in Kazakh, Russian and English.
@@ -96,7 +96,7 @@ def run_demo(
         lines.append(
             _summary(name, report, len(export.data), {k: len(v) for k, v in export.rosters.items()})
         )
-        if name == "migrants":
+        if name in study.design:
             analysis = analysis_dataset(export, study.design[name])
             flagged = scan(analysis)
             if not flagged.clean:
@@ -108,7 +108,7 @@ def run_demo(
             require_no_identifiers(analysis)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataWarning)  # labels cut to SPSS's limits
-                sav = qio.write(analysis, data_dir / "migrants.sav")
+                sav = qio.write(analysis, data_dir / f"{name}.sav")
             lines += [f"converted to SPSS: {p}" for p in sav]
     study_file = out / "study.toml"
     shutil.copyfile(demo_study_path(), study_file)

@@ -173,6 +173,8 @@ class MotiveFactors(ResultMixin):
     correlation: str
     stats: dict[str, float]
     meta: Meta
+    parallel_factors: int | None = None
+    rotation: str = "oblimin"
 
     def to_frame(self) -> pd.DataFrame:
         """Loadings in long form (``variable`` = item, ``level`` = factor), with ``h2``."""
@@ -327,4 +329,6 @@ def motive_factors(
         correlation=correlation,
         stats=fit,
         meta=meta,
+        parallel_factors=int(k_pa),
+        rotation=rotation,
     )

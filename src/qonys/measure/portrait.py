@@ -133,6 +133,12 @@ def _kind(x: object) -> str | None:
     return str(x) or None
 
 
+def _text(value: object) -> str:
+    """A code as text, whatever its storage (``1``, ``1.0`` and ``"1"`` are all ``"1"``)."""
+    text = str(value)
+    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
+
+
 def _row_key(row: dict[str, object]) -> tuple[int, float, str]:
     return _sort_key(row["level"])
 
@@ -162,8 +168,12 @@ def compact_letters(different: np.ndarray) -> list[str]:
     >>> d = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], bool)
     >>> compact_letters(d)
     ['a', 'b', 'ab']
+    >>> compact_letters(np.zeros((0, 0), bool))
+    []
     """
     k = different.shape[0]
+    if k == 0:
+        return []
     groups: list[set[int]] = [set(range(k))]
     for i, j in itertools.combinations(range(k), 2):
         if not different[i, j]:
@@ -255,12 +265,14 @@ def distribution_by(
     tots = total(data, variable, by=by, missing="fail").table
     t["weighted_n"] = tots["estimate"].to_numpy()
     inside = data.prepared.in_domain
-    cells = pd.crosstab(
-        data.column(variable)[inside].to_numpy(), data.column(by)[inside].to_numpy()
+    pairs = zip(
+        map(_text, data.column(variable)[inside]), map(_text, data.column(by)[inside]), strict=True
     )
+    cells: dict[tuple[str, str], int] = {}
+    for key in pairs:
+        cells[key] = cells.get(key, 0) + 1
     t["n"] = [
-        int(cells.loc[lv, g]) if lv in cells.index and g in cells.columns else 0
-        for lv, g in zip(t["level"], t[by], strict=True)
+        cells.get(key, 0) for key in zip(map(_text, t["level"]), map(_text, t[by]), strict=True)
     ]
     v = props.vcov if props.vcov is not None else np.diag(props.se**2)
     t["letters"] = ""

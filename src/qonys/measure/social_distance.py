@@ -142,7 +142,7 @@ def social_distance(
                 where=Where(variable=str(block.columns[bad.any(axis=0).to_numpy()][0])),
                 rule="measure.binary",
             )
-        ok = block.notna().all(axis=1).to_numpy()
+        ok = block.notna().all(axis=1).to_numpy().copy()
         for c in (missing_columns or {}).get(target, ()):
             ok &= ~(pd.to_numeric(sd.column(c), errors="coerce").fillna(0).to_numpy() > 0)
         score, err = distance_scores(block.fillna(0).to_numpy())

@@ -8,8 +8,11 @@
 """
 
 from . import builtin as _builtin  # registers the built-in stages
+from . import stages_identity as _stages_identity  # registers identity
+from . import stages_motives as _stages_motives  # registers motives
 from . import stages_network as _stages_network  # registers social_capital
-from . import stages_portrait as _stages_portrait  # registers portrait and motives
+from . import stages_perceptions as _stages_perceptions  # registers perceptions
+from . import stages_portrait as _stages_portrait  # registers portrait
 from . import stages_spatial as _stages_spatial  # registers settlement and segregation
 from . import survey as _survey  # registers weight
 from .cache import StageCache, stage_key
@@ -29,7 +32,16 @@ from .stages import (
 )
 from .starter import STARTER, write_starter
 
-del _builtin, _stages_network, _stages_portrait, _stages_spatial, _survey
+del (
+    _builtin,
+    _stages_identity,
+    _stages_motives,
+    _stages_network,
+    _stages_perceptions,
+    _stages_portrait,
+    _stages_spatial,
+    _survey,
+)
 
 __all__ = [
     "SCHEMA",

@@ -37,6 +37,7 @@ from .._core import FrozenMap, StudyError, Where
 from .margins import Margins, read_margins
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .schema import StudyConfig
     from .stages import StudyContext
 
 __all__ = ["LOCALS_KEYS", "LocalsConfig", "locals_survey_data", "parse_locals", "read_locals"]
@@ -213,9 +214,9 @@ def parse_locals(
     )
 
 
-def read_locals(ctx: StudyContext) -> Any:
+def read_locals(config: StudyConfig) -> Any:
     """The long-term residents' data as read (a :class:`~qonys._core.Dataset`), or ``None``."""
-    spec = ctx.config.locals
+    spec = config.locals
     if spec is None:
         return None
     from .. import io as qio

@@ -31,8 +31,10 @@ __all__ = [
     "mr_by_table",
     "mr_overall_table",
     "row_text",
+    "scale_title",
     "shares_crosstab",
     "stat_line",
+    "test_lines",
     "weighting_of",
 ]
 
@@ -70,6 +72,17 @@ def display_codebook(
     return cb
 
 
+def scale_title(codebook: Codebook | None, name: str) -> Text:
+    """The label of a codebook scale in every language (its name when it has none)."""
+    if codebook is None or name not in {s.name for s in codebook.scales}:
+        return name
+    label = dict(codebook.scale(name).label)
+    if not label:
+        return name
+    first = next(iter(label.values()))
+    return Labels(**{lang: label.get(lang, first) for lang in ("en", "ru", "kk")})
+
+
 def row_text(parts: Sequence[Text]) -> Text:
     """One stub label from up to three parts (``a: b (c)``)."""
     parts = [p for p in parts if p != ""]
@@ -85,6 +98,20 @@ def row_text(parts: Sequence[Text]) -> Text:
 def stat_line(statistic: str, value: float, ndf: float, ddf: float, p: float) -> StatLine:
     """An F test line ``F(ndf, ddf) = value, p = ...``."""
     return StatLine(statistic, float(value), (float(ndf), float(ddf)), float(p))
+
+
+CALIBRATED_F = 1e6
+"""An F statistic above this means the compared shares have (almost) no sampling variance:
+the weights were calibrated to them (raking to margins by city), so no test is reported."""
+
+
+def test_lines(test: Any) -> tuple[StatLine, ...]:
+    """The Rao-Scott F line of ``test`` (a :class:`~qonys.estimate.ChisqResult`), or none when
+    the statistic is not finite or degenerate (see :data:`CALIBRATED_F`)."""
+    value = float(test.statistic)
+    if not np.isfinite(value) or abs(value) > CALIBRATED_F:
+        return ()
+    return (stat_line("F", value, test.ndf, test.ddf, test.p_value),)
 
 
 def estimates_by(

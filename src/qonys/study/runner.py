@@ -76,6 +76,17 @@ def _read_data(cfg: StudyConfig) -> Any:
     return datasets[0].replace(data=frame)
 
 
+def _check_option_names(cfg: StudyConfig, codebook: Any) -> None:
+    """Names in declared stage options must be in the codebooks (before any stage runs)."""
+    from .locals import read_locals
+    from .options import check_option_variables
+
+    codebooks = {"migrants": codebook} if codebook is not None else {}
+    if cfg.locals is not None:
+        codebooks["locals"] = read_locals(cfg).codebook
+    check_option_variables(cfg.options, codebooks, cfg.path.name)
+
+
 def _elements(
     items: Sequence[Any], cfg: StudyConfig, codebook: Any, key: str, scanned: bool
 ) -> list[Element]:
@@ -222,6 +233,7 @@ def run_study(
     cache = StageCache(out_dir / CACHE_DIR, enabled=use_cache)
     data = _read_data(cfg)
     codebook = getattr(data, "codebook", None)
+    _check_option_names(cfg, codebook)
     outputs: dict[str, tuple[Any, ...]] = {}
     keys: dict[str, str] = {}
     statuses: list[StageStatus] = []

@@ -32,6 +32,7 @@ from .._core import FrozenMap, QonysError, StudyError, Where
 from ..privacy.suppression import PROFILES, DisclosureRules
 from .locals import LocalsConfig, parse_locals
 from .margins import Margins, read_margins
+from .options import check_options
 
 __all__ = ["SCHEMA", "WEIGHTING_METHODS", "StudyConfig", "load_study", "parse_study"]
 
@@ -344,6 +345,7 @@ def parse_study(
         allow_free_text=bool(_get(raw, "privacy", "allow_free_text")),
     )
     analyses = raw.get("analyses", {})
+    check_options(analyses, file)
     run = analyses.get("run")
     options = {k: FrozenMap(v) for k, v in analyses.items() if k != "run"}
     out_dir = out if out is not None else root / str(_get(raw, "report", "out"))

@@ -1,53 +1,45 @@
-"""The ``portrait`` and ``motives`` stages: who the migrants are, and why they came.
+"""The ``portrait`` stage: who the migrants are, by city.
 
-Both take their design from :func:`qonys.study.survey.survey_data` (the weighted one when the
-``weight`` stage ran); every percentage is design-based, domains keep every PSU, and tables go
+The design comes from :func:`qonys.study.survey.survey_data` (the weighted one when the
+``weight`` stage ran): every percentage is design-based, domains keep every PSU, and tables go
 through the report's builders (disclosure control, labels from the codebook in every language).
-A variable the data lack is left out; a section whose variables are all missing is absent.
+A variable the data lack is left out; with none of them the section is absent.
 
-``portrait`` (options ``[analyses.portrait]``: ``variables``, a list of codebook variables; the
-derived age and years-in-the-city groups are added when ``scr_age`` / ``scr_years_city``
-exist): per variable, a subsection with the SPSS frequency table (valid and missing blocks,
-weighted counts and percentages with the unweighted n), the cross-tabulation by city (column
-percentages, significance letters from design-based pairwise tests, the Rao-Scott F line), the
-shares by city with 95% confidence intervals, and a chart.
+Per variable of the portrait, a subsection with
 
-``motives`` (``[analyses.motives]``: ``mrset`` = ``"mot_reasons"``, ``push`` and ``pull`` codes,
-``items``, ``n_factors``, ``main`` = ``"mot_main"``): multiple-response tables of push and pull
-motives overall and by city (% of cases and of responses), the factor structure of the
-importance ratings (polychoric EFA with KMO, Bartlett and parallel analysis), and the type of the
-main motive by city.
+* the SPSS-style frequency table (valid and missing blocks, weighted counts and percentages,
+  the unweighted n);
+* the cross-tabulation by city (column percentages, significance letters from design-based
+  pairwise tests of the column proportions, the Rao-Scott F test of independence);
+* the shares overall and by city with standard errors, 95% confidence intervals, design
+  effects and the unweighted n, and a chart.
+
+Options (``[analyses.portrait]``): ``variables``, a list of the codebook's categorical
+variables (default :data:`PORTRAIT_VARIABLES`); ``portrait_age_group`` (18-29, 30-44, 45-59,
+60+ from ``scr_age``) and ``portrait_years_city`` (under 2, 2-4, 5-9, 10+ years from
+``scr_years_city``) are derived groups that can be listed like any variable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._core import DataError
-from ..measure.motives import motive_factors
-from ..measure.mr_tables import mr_table
 from ..measure.portrait import distribution_by, frequencies
 from ..report.estimates import figure_for_table
 from ..report.labels import variable_title
-from ..report.model import BarChart, Cell, Column, Figure, Note, Row, Section, Table
+from ..report.model import Section
 from ..report.tables import crosstab_table, frequency_table
 from ..report.text import Labels, Msg, Text
-from .portrait_tables import (
-    L,
-    display_codebook,
-    estimates_by,
-    mr_by_table,
-    mr_overall_table,
-    stat_line,
-    weighting_of,
-)
+from .options import Option, declare_options
+from .portrait_tables import L, display_codebook, estimates_by, test_lines, weighting_of
 from .stages import StudyContext, register_stage
 from .survey import survey_data
 
-__all__ = ["MOTIVE_TYPES", "PORTRAIT_VARIABLES", "motives_stage", "portrait_stage"]
+__all__ = ["DERIVED_GROUPS", "PORTRAIT_VARIABLES", "derive_groups", "portrait_stage"]
 
 PORTRAIT_VARIABLES: tuple[str, ...] = (
     "dem_sex",
@@ -66,7 +58,19 @@ PORTRAIT_VARIABLES: tuple[str, ...] = (
 )
 """Variables of the portrait, in order (the standard instrument's names)."""
 
-_GROUPS: dict[str, tuple[str, list[float], Labels, list[Labels]]] = {
+declare_options(
+    "portrait",
+    {
+        "variables": Option(
+            (list,),
+            "a list of categorical variables",
+            names="variable",
+            extra_names=("portrait_age_group", "portrait_years_city"),
+        ),
+    },
+)
+
+DERIVED_GROUPS: dict[str, tuple[str, list[float], Labels, list[Labels]]] = {
     "portrait_age_group": (
         "scr_age",
         [18, 30, 45, 60],
@@ -91,42 +95,28 @@ _GROUPS: dict[str, tuple[str, list[float], Labels, list[Labels]]] = {
     ),
 }
 
-MOTIVE_TYPES: dict[int, str] = {
-    **dict.fromkeys((1, 7, 11, 19), "economic"),
-    **dict.fromkeys((12, 18, 20), "career"),
-    **dict.fromkeys((6, 15, 16, 21), "family"),
-    **dict.fromkeys((3, 4, 13, 14, 17), "amenities"),
-    **dict.fromkeys((2, 5), "environment"),
-}
-"""Main reasons of the standard instrument grouped into the five expected motive factors
-(economic, education and career, family and social, amenities, environment)."""
 
-_TYPE_LABELS: dict[object, Labels] = {
-    "economic": L("Economic", "Экономические", "Экономикалық"),
-    "career": L("Education and career", "Образование и карьера", "Білім және мансап"),
-    "family": L("Family and social", "Семейные и социальные", "Отбасылық және әлеуметтік"),
-    "amenities": L(
-        "Urban amenities and services",
-        "Городские удобства и услуги",
-        "Қалалық жайлылық пен қызметтер",
-    ),
-    "environment": L("Land and environment", "Земля и экология", "Жер және экология"),
-}
+def derive_groups(sd: Any) -> tuple[Any, dict[str, tuple[Labels, dict[object, Labels]]]]:
+    """``sd`` with the derived age and years-in-the-city groups, and their labels.
 
-
-def _derive(sd: Any) -> tuple[Any, dict[str, tuple[Labels, dict[object, Labels]]]]:
+    Group :math:`g` of a value :math:`x` is the number of cuts at or below it (cuts 18, 30,
+    45, 60: 18-29 is 1, 60+ is 4); values below the first cut, and missing ones, get none.
+    """
     from ..measure._survey import add_columns
 
     new: dict[str, np.ndarray] = {}
     derived: dict[str, tuple[Labels, dict[object, Labels]]] = {}
-    for name, (source, cuts, title, labels) in _GROUPS.items():
+    for name, (source, cuts, title, labels) in DERIVED_GROUPS.items():
         if source not in sd.data.columns:
             continue
         x = pd.to_numeric(sd.data[source], errors="coerce").to_numpy(dtype=float)
         code = np.searchsorted(np.asarray(cuts[1:], dtype=float), x, side="right") + 1.0
         new[name] = np.where(np.isnan(x) | (x < cuts[0]), np.nan, code)
         derived[name] = (title, {float(i + 1): lab for i, lab in enumerate(labels)})
-    return (add_columns(sd, new) if new else sd), derived
+    if not new:
+        return sd, derived
+    out = add_columns(sd, new)
+    return dataclasses.replace(out, codebook=display_codebook(out.codebook, derived)), derived
 
 
 def _kinds(ctx: StudyContext, sd: Any, variable: str) -> list[str | None]:
@@ -167,6 +157,9 @@ def _variable_section(
     if city and city in sd.data.columns and sd.data[v].notna().any():
         dist = distribution_by(sd, v, city)
         frame = dist.table.assign(domain=dist.table[city])
+        lines = test_lines(dist.test)
+        if not lines:  # calibrated to this variable by city: no sampling variance to test
+            frame = frame.assign(letters="")
         xt = crosstab_table(
             frame[["level", "domain", "n", "estimate", "weighted_n", "letters"]],
             row=v,
@@ -174,13 +167,20 @@ def _variable_section(
             codebook=cb,
             rules=ctx.rules,
             weighting=weighting,
-            tests=(
-                stat_line(
-                    "F", dist.test.statistic, dist.test.ndf, dist.test.ddf, dist.test.p_value
-                ),
-            ),
+            tests=lines,
             key=f"portrait.{v}.city",
         )
+        if not lines:
+            xt = dataclasses.replace(
+                xt,
+                notes=(
+                    *xt.notes,
+                    Msg(
+                        "The weights fix this distribution in every city (calibration to "
+                        "population margins): the cities are not tested against each other."
+                    ),
+                ),
+            )
         overall = mean(sd, v, missing="drop").table.assign(**{city: np.nan})
         both = pd.concat([overall, dist.table], ignore_index=True)
         elements.append(xt)
@@ -209,193 +209,12 @@ def portrait_stage(ctx: StudyContext) -> list[Any]:
     sd = survey_data(ctx)
     if sd is None:
         return []
-    sd, derived = _derive(sd)
+    sd, derived = derive_groups(sd)
     cb = display_codebook(sd.codebook, derived)
     wanted = list(ctx.options.get("variables", PORTRAIT_VARIABLES))
-    wanted += [d for d in derived if d not in wanted and "variables" in ctx.options]
     present = [v for v in wanted if v in sd.data.columns]
     if not present:
         return []
     city = ctx.config.city_variable
     weighting = weighting_of(sd)
     return [_variable_section(ctx, sd, cb, v, city, weighting) for v in present]
-
-
-def _mr_figure(table: Table, title: Text) -> Figure:
-    body = [r for r in table.rows if r.kind == "body"]
-    series = []
-    for j, c in enumerate(table.columns[:-2]):
-        vals = tuple(
-            float(v) if isinstance(v := r.cells[j].value, int | float) else None for r in body
-        )
-        series.append((c.label, vals))
-    return Figure(
-        title=title,
-        chart=BarChart(tuple(r.label for r in body), tuple(series), Msg("% of cases"), True),
-        base_n=table.base_n,
-        weighting=table.weighting,
-        key=f"fig.{table.key}",
-    )
-
-
-def _loadings_table(res: Any, cb: Any, weighting: Text) -> Table:
-    cols = [Column(f, f, kind="estimate", decimals=2) for f in res.loadings.columns]
-    cols.append(Column("h2", "h²", kind="estimate", decimals=2))
-    rows = [
-        Row(
-            variable_title(cb, item),
-            tuple(Cell(float(v)) for v in rec) + (Cell(float(res.communality[item])),),
-        )
-        for item, rec in res.loadings.iterrows()
-    ]
-    b = res.bartlett
-    note = Msg(
-        "{corr} correlations of {n} respondents; KMO = {kmo}; Bartlett's test: χ²({df}) = "
-        "{chisq}, p = {p}; {k} factors (parallel analysis: {pa}); minres extraction, oblimin "
-        "rotation; loadings of .40 or more define a factor.",
-        corr=res.correlation,
-        n=int(res.meta.n_used or 0),
-        kmo=f"{res.kmo:.2f}",
-        df=int(b["df"]),
-        chisq=f"{b['chisq']:.1f}",
-        p=f"{b['pvalue']:.3f}",
-        k=int(res.loadings.shape[1]),
-        pa=res.meta.notes[0].split(" ")[0] if res.meta.notes else "-",
-    )
-    return Table(
-        title=L(
-            "Factor structure of the importance of motives (pattern loadings)",
-            "Факторная структура значимости мотивов (нагрузки)",
-            "Уәждер маңыздылығының факторлық құрылымы (жүктемелер)",
-        ),
-        columns=tuple(cols),
-        rows=tuple(rows),
-        base_n=int(res.meta.n_used or 0),
-        weighting=weighting,
-        notes=(note,),
-        kind="estimates",
-        key="motives.efa",
-    )
-
-
-@register_stage("motives", after=("weight", "portrait"))
-def motives_stage(ctx: StudyContext) -> list[Any]:
-    """Multiple-response tables, EFA of importance items, main motive types (docstring)."""
-    sd = survey_data(ctx)
-    if sd is None or sd.codebook is None:
-        return []
-    opts = dict(ctx.options)
-    cb = sd.codebook
-    name = str(opts.get("mrset", "mot_reasons"))
-    city = ctx.config.city_variable
-    city = city if city and city in sd.data.columns else None
-    weighting = weighting_of(sd)
-    out: list[Any] = []
-    if any(s.name == name for s in cb.mr_sets):
-        source = cb.mr_set(name).source or name
-        parts = {
-            "push": (
-                opts.get("push", list(range(1, 8))),
-                L("Push factors", "Выталкивающие факторы", "Итеруші факторлар"),
-            ),
-            "pull": (
-                opts.get("pull", list(range(11, 22))),
-                L("Pull factors", "Притягивающие факторы", "Тартушы факторлар"),
-            ),
-        }
-        for part, (codes, title) in parts.items():
-            try:
-                res = mr_table(sd, name, options=codes, by=city)
-            except DataError:
-                continue  # no option of this part in the set
-            els: list[Any] = [
-                mr_overall_table(
-                    res,
-                    codebook=cb,
-                    source=source,
-                    rules=ctx.rules,
-                    weighting=weighting,
-                    title=title,
-                    key=f"motives.{part}",
-                )
-            ]
-            if city:
-                bt = mr_by_table(
-                    res,
-                    by=city,
-                    codebook=cb,
-                    source=source,
-                    rules=ctx.rules,
-                    weighting=weighting,
-                    title=title,
-                    key=f"motives.{part}.city",
-                )
-                els.append(bt)
-                if ctx.config.figures:
-                    els.append(_mr_figure(bt, title))
-            out.append(Section(title, tuple(els), key=f"motives.{part}"))
-    items = list(
-        opts.get(
-            "items", [i for s in cb.scales if s.name in ("mot_push", "mot_pull") for i in s.items]
-        )
-    )
-    items = [i for i in items if i in sd.data.columns]
-    if len(items) >= 6:
-        efa = motive_factors(sd, items, n_factors=opts.get("n_factors"), random_state=ctx.seed)
-        out.append(_loadings_table(efa, cb, weighting))
-    main = str(opts.get("main", "mot_main"))
-    if main in sd.data.columns and city:
-        from ..measure._survey import add_columns
-
-        codes = pd.to_numeric(sd.data[main], errors="coerce")
-        kind = codes.map(lambda c: MOTIVE_TYPES.get(int(c)) if pd.notna(c) else None)
-        sd2 = add_columns(sd, {"motive_type": kind.astype(object).where(kind.notna(), np.nan)})
-        cb2 = display_codebook(
-            sd2.codebook,
-            {
-                "motive_type": (
-                    L("Type of the main motive", "Тип главного мотива", "Басты уәждің түрі"),
-                    _TYPE_LABELS,
-                )
-            },
-        )
-        if sd2.data["motive_type"].notna().sum() > 0:
-            dist = distribution_by(sd2, "motive_type", city)
-            frame = dist.table.assign(domain=dist.table[city])
-            out.append(
-                crosstab_table(
-                    frame[["level", "domain", "n", "estimate", "weighted_n", "letters"]],
-                    row="motive_type",
-                    col=city,
-                    codebook=cb2,
-                    rules=ctx.rules,
-                    weighting=weighting,
-                    tests=(
-                        stat_line(
-                            "F",
-                            dist.test.statistic,
-                            dist.test.ndf,
-                            dist.test.ddf,
-                            dist.test.p_value,
-                        ),
-                    ),
-                    key="motives.main_type",
-                )
-            )
-    if not out:
-        return []
-    return out + [
-        Note(
-            L(
-                "Motive types group the main reasons into the five expected motive factors: "
-                "economic, education and career, family and social, urban amenities, land and "
-                "environment.",
-                "Типы мотивов объединяют главные причины в пять ожидаемых групп мотивов: "
-                "экономические, образование и карьера, семейные и социальные, городские удобства, "
-                "земля и экология.",
-                "Уәж түрлері басты себептерді күтілген бес уәж тобына біріктіреді: экономикалық, "
-                "білім және мансап, отбасылық және әлеуметтік, қалалық жайлылық, жер және "
-                "экология.",
-            )
-        )
-    ]
