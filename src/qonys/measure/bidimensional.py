@@ -331,7 +331,11 @@ def berry_profiles(
     ok = ~np.isnan(h) & ~np.isnan(m) & sd.prepared.in_domain
     x = np.column_stack([h[ok], m[ok]])
     w = sd.weights[ok]
-    fitted = model.fit(x, sample_weight=w / w.mean())
+    # the weighted likelihood only sees distinct points with their summed weights: scores
+    # that are means of a few items take few values, so the fit runs on those (same optimum)
+    points, where_ = np.unique(x, axis=0, return_inverse=True)
+    summed = np.bincount(where_.ravel(), weights=w / w.mean(), minlength=len(points))
+    fitted = model.fit(points, sample_weight=summed)
     post = np.full((sd.n, fitted.means_.shape[0]), np.nan)
     post[ok] = fitted.predict_proba(x)
     names = _profile_names(np.asarray(fitted.means_), midpoint)

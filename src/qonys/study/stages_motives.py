@@ -218,6 +218,28 @@ def _with_types(sd: Any, main: str, types: dict[int, str]) -> tuple[Any, Any]:
     return dataclasses.replace(sd2, codebook=cb2), cb2
 
 
+def _left_out_note(cb2: Any, left_out: list[str], min_n: int) -> tuple[Text, ...]:
+    if not left_out:
+        return ()
+    names: Text = level_label(cb2, "motive_type", left_out[0])
+    for t in left_out[1:]:
+        names = Msg("{a}; {b}", a=names, b=level_label(cb2, "motive_type", t))
+    return (
+        Msg(
+            "Left out of the model: {types} (fewer than {n} respondents, or a type that no "
+            "respondent of some group names, which makes its odds infinite).",
+            types=names,
+            n=min_n,
+        ),
+    )
+
+
+def _order(cb2: Any) -> list[str]:
+    """Motive types in the order of their (display) choice list."""
+    lst = cb2.choice_list(cb2.variable("motive_type").choices)
+    return [str(c.code) for c in lst.choices]
+
+
 def _type_by_city(ctx: StudyContext, sd2: Any, cb2: Any, city: str, weighting: Text) -> Table:
     dist = distribution_by(sd2, "motive_type", city)
     frame = dist.table.assign(domain=dist.table[city])
@@ -259,15 +281,30 @@ def _ses_model(
             terms[v] = f"C({v})"
     data = add_columns(sd2, new) if new else sd2
     formula = "motive_type ~ " + " + ".join(terms.values())
-    try:
-        model = multinom(data, formula, missing="drop")
-    except (QonysError, np.linalg.LinAlgError) as err:
-        return [
-            Note(
-                Msg("The motive-type model could not be estimated: {error}", error=str(err)),
-                kind="warning",
-            )
-        ]
+    min_n = int(opts.get("min_type_n", 30))
+    col = pd.Series(pd.Categorical(data.data["motive_type"], categories=_order(cb2)))
+    counts = col.value_counts()
+    left_out = [str(t) for t, k in counts.items() if k < min_n]
+    while True:
+        kept = col.where(~col.isin(left_out)).cat.remove_unused_categories()
+        fit_data = add_columns(data, {"motive_type": kept.astype(object).to_numpy()})
+        fit_data.data["motive_type"] = kept.array  # ordered: the first type is the baseline
+        try:
+            model = multinom(fit_data, formula, missing="drop")
+            break
+        except (QonysError, np.linalg.LinAlgError) as err:
+            # separation (a rare type that nobody of some group names): leave the rarest out
+            rest = list(kept.value_counts(ascending=True).index)
+            if len(rest) <= 2:
+                return [
+                    Note(
+                        Msg(
+                            "The motive-type model could not be estimated: {error}", error=str(err)
+                        ),
+                        kind="warning",
+                    )
+                ]
+            left_out.append(str(rest[0] if rest[0] != kept.cat.categories[0] else rest[1]))
     frame = model.to_frame()
     rows = []
     for r in frame.to_dict("records"):
@@ -316,6 +353,7 @@ def _ses_model(
                 base=base,
                 n=int(model.meta.n_dropped or 0),
             ),
+            *_left_out_note(cb2, left_out, min_n),
         ),
         stat_lines=tuple(lines),
         kind="estimates",
