@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ from scipy import stats
 
 from .._core import DataError, Meta, ResultMixin, Variable, Where, tidy_frame
 from .._core.checks import check_in
+from .._core.errors import ConvergenceWarning
 from ..design import SurveyData
 from ..estimate import mean, ratio
 from ._survey import add_columns, numeric_column
@@ -335,7 +337,9 @@ def berry_profiles(
     # that are means of a few items take few values, so the fit runs on those (same optimum)
     points, where_ = np.unique(x, axis=0, return_inverse=True)
     summed = np.bincount(where_.ravel(), weights=w / w.mean(), minlength=len(points))
-    fitted = model.fit(points, sample_weight=summed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # reported in meta.notes
+        fitted = model.fit(points, sample_weight=summed)
     post = np.full((sd.n, fitted.means_.shape[0]), np.nan)
     post[ok] = fitted.predict_proba(x)
     names = _profile_names(np.asarray(fitted.means_), midpoint)
@@ -359,7 +363,8 @@ def berry_profiles(
         method=f"latent profiles ({type(model).__name__}, K = {len(names)}); design-based shares",
         design=sd.describe(),
         call={"heritage": heritage, "mainstream": mainstream, "by": by, "midpoint": midpoint},
-        notes=(f"relative entropy {entropy:.3f}",) if entropy == entropy else (),
+        notes=((f"relative entropy {entropy:.3f}",) if entropy == entropy else ())
+        + (() if getattr(fitted, "converged_", True) else ("EM did not converge",)),
         n_used=int(ok.sum()),
         n_dropped=int((~ok & sd.prepared.in_domain).sum()),
     )

@@ -30,6 +30,8 @@ __all__ = [
     "estimates_by",
     "mr_by_table",
     "mr_overall_table",
+    "num",
+    "pval",
     "row_text",
     "scale_title",
     "shares_crosstab",
@@ -70,6 +72,20 @@ def display_codebook(
             Variable(name, "select_one", label=dict(title.by_lang), choices=f"_{name}")
         )
     return cb
+
+
+def num(x: float, decimals: int = 2) -> Labels:
+    """A number for a message, written with each language's separators (``0.85``, ``0,85``)."""
+    from ..report.numbers import fmt_number
+
+    return Labels(**{lang: fmt_number(float(x), lang, decimals) for lang in ("en", "ru", "kk")})
+
+
+def pval(p: float) -> Labels:
+    """``p = .023`` / ``p = 0,023`` / ``p < .001`` in each language."""
+    from ..report.numbers import fmt_p
+
+    return Labels(**{lang: fmt_p(float(p), lang) for lang in ("en", "ru", "kk")})
 
 
 def scale_title(codebook: Codebook | None, name: str) -> Text:
@@ -130,6 +146,7 @@ def estimates_by(
     extra: Mapping[str, Text] | None = None,
     decimals: int = 2,
     notes: Sequence[Text] = (),
+    base_n: int | None = None,
 ) -> Table:
     """Estimates with SE, CI, design effect and n; rows labelled ``variable: level (domain)``.
 
@@ -169,6 +186,7 @@ def estimates_by(
         extra=list(extra or {}),
         decimals=decimals,
         key=key,
+        base_n=base_n,
     )
     rows = tuple(dataclasses.replace(r, label=lab) for r, lab in zip(t.rows, labels, strict=True))
     cols = tuple(

@@ -42,7 +42,7 @@ from ..measure.survey_scales import score_scales
 from ..report.model import Cell, Column, Note, Row, Section, StatLine, Table
 from ..report.text import Labels, Msg, Text
 from .options import Option, declare_options
-from .portrait_tables import CALIBRATED_F, L, estimates_by, scale_title, weighting_of
+from .portrait_tables import CALIBRATED_F, L, estimates_by, num, scale_title, weighting_of
 from .stages import StudyContext, register_stage
 from .survey import survey_data
 
@@ -176,6 +176,7 @@ def _table(
         level_labels=labels,
         extra=extra,
         decimals=1,
+        base_n=int(res.meta.n_used or 0),
     )
     ok = res.test is not None and len(res.test)
     if ok and abs(float(res.test.iloc[0]["statistic"])) < CALIBRATED_F:
@@ -230,8 +231,8 @@ def _grid_section(
                 "1-5 scale; {n} respondents have both.",
                 h=scale_title(cb, h),
                 m=scale_title(cb, m),
-                ah=f"{rel[0]:.2f}",
-                am=f"{rel[1]:.2f}",
+                ah=num(rel[0]),
+                am=num(rel[1]),
                 n=int(data.data[[hs, ms]].notna().all(axis=1).sum()),
             )
         )
@@ -239,7 +240,7 @@ def _grid_section(
     for method in opts.get("methods", list(METHODS)):
         if method == "lpa":
             k = int(opts.get("profiles", 4))
-            model = LatentProfileModel(k, n_init=3, tol=1e-6, random_state=ctx.seed)
+            model = LatentProfileModel(k, n_init=3, tol=1e-4, random_state=ctx.seed)
             res = berry_profiles(data, hs, ms, model, midpoint=mid, by=by, name=name)
         else:
             res = berry_shares(
@@ -259,6 +260,16 @@ def _grid_section(
         )
         if method == "lpa":
             elements.append(_profiles_table(res, name, grid_title, weighting))
+            if "EM did not converge" in res.meta.notes:
+                elements.append(
+                    Note(
+                        Msg(
+                            "The latent profile model did not converge: its profiles are "
+                            "provisional; fit fewer profiles (option profiles)."
+                        ),
+                        kind="warning",
+                    )
+                )
         elements.append(Note(_method_note(method, res, mid, rule)))
     return Section(grid_title, tuple(elements), key=f"identity.{name}")
 
@@ -270,7 +281,7 @@ def _method_note(method: str, res: Any, mid: float, rule: str) -> Text:
             "High means above the midpoint {cut}; a score exactly at it counts as {tie}. "
             "Certainty: probability that both true scores lie on the same side of the cut, "
             "given the scales' reliability.",
-            cut=f"{mid:g}",
+            cut=num(mid, 1) if not float(mid).is_integer() else int(mid),
             tie=tie,
         )
     if method == "median":
@@ -278,17 +289,18 @@ def _method_note(method: str, res: Any, mid: float, rule: str) -> Text:
             "High means above the weighted sample median (origin {ch}, destination {cm}); a "
             "score exactly at it counts as {tie}. Median classes are relative to this sample "
             "and cannot be compared across studies.",
-            ch=f"{res.cuts[0]:.2f}",
-            cm=f"{res.cuts[1]:.2f}",
+            ch=num(res.cuts[0]),
+            cm=num(res.cuts[1]),
             tie=tie,
         )
     ent = next((n for n in res.meta.notes if n.startswith("relative entropy")), "")
+    value = ent.replace("relative entropy", "").strip()
     return Msg(
         "Latent profiles: Gaussian mixture with {k} profiles on the two scores, fitted with the "
         "design weights; relative entropy {entropy}. Certainty: mean posterior probability of "
         "the members' profile. Standard errors treat the profiles as fixed.",
         k=len(res.profiles),
-        entropy=ent.replace("relative entropy", "").strip() or "-",
+        entropy=num(float(value)) if value else "-",
     )
 
 

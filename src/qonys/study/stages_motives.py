@@ -21,7 +21,8 @@ Options (``[analyses.motives]``): ``mrset``, ``push``, ``pull`` (option codes), 
 (importance items), ``n_factors`` (default: parallel analysis), ``correlation``
 (``polychoric``/``pearson``), ``rotation`` (``oblimin``/``varimax``/``none``), ``main``,
 ``types`` (``{type = [codes]}``), ``ses`` (predictors of the model), ``linear`` (predictors
-entered as centred numeric scores rather than as factors; default ``ses_edu``, ``ses_income``).
+entered as centred numeric scores rather than as factors; default ``ses_edu``, ``ses_income``),
+``min_type_n`` (types with fewer respondents are left out of the model; 30).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from .portrait_tables import (
     display_codebook,
     mr_by_table,
     mr_overall_table,
+    num,
+    pval,
     test_lines,
     weighting_of,
 )
@@ -108,6 +111,7 @@ declare_options(
             names="variable",
             extra_names=("portrait_age_group", "portrait_years_city"),
         ),
+        "min_type_n": Option((int,), "fewest respondents of a type in the model (30)"),
         "linear": Option(
             (list,),
             "predictors entered as numeric scores",
@@ -151,15 +155,15 @@ def _loadings_table(res: Any, cb: Any, weighting: Text) -> Table:
     pa = res.parallel_factors
     note = Msg(
         "Correlations: {corr}, design-weighted; {n} respondents; KMO = {kmo}; Bartlett's test: "
-        "χ²({df}) = {chisq}, p = {p}; {k} factors (parallel analysis suggests {pa}); "
+        "χ²({df}) = {chisq}, {p}; {k} factors (parallel analysis suggests {pa}); "
         "extraction: minimum residual; rotation: {rotation}; loadings of .40 or more define a "
         "factor.",
         corr=corr,
         n=int(res.meta.n_used or 0),
-        kmo=f"{res.kmo:.2f}",
+        kmo=num(res.kmo),
         df=int(b["df"]),
-        chisq=f"{b['chisq']:.1f}",
-        p=f"{b['pvalue']:.3f}",
+        chisq=num(b["chisq"], 1),
+        p=pval(b["pvalue"]),
         k=int(res.loadings.shape[1]),
         pa="-" if pa is None else int(pa),
         rotation=rotation,

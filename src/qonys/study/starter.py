@@ -54,9 +54,20 @@ method = "none"                  # none, rake, poststratify or calibrate
 
 [analyses]
 # run = ["portrait", "integration", "identity"]   # default: every available analysis
-# Options of one analysis go in its own table, e.g.:
+# Options of one analysis go in its own table; the defaults fit the standard instrument:
 # [analyses.portrait]
-# variables = ["sex", "age_group", "education"]
+# variables = ["dem_sex", "portrait_age_group", "ses_edu", "scr_origin_type",
+#              "portrait_years_city", "ses_employment"]
+# [analyses.motives]
+# mrset = "mot_reasons"          # all reasons; push = [1, ..., 7], pull = [11, ..., 21]
+# main = "mot_main"              # main reason: its type is modelled on ses = [...]
+# rotation = "oblimin"           # EFA of the importance items: oblimin, varimax or none
+# [analyses.identity]
+# methods = ["midpoint", "median", "lpa"]
+# high_if = "split"              # a score at the midpoint: split, ">" (low) or ">=" (high)
+# [analyses.perceptions]         # on the long-term residents' data (data.locals)
+# threat_score = "threat"        # all threat items; correlated with contact_score
+# contact_score = "cnt_quantity"
 
 [report]
 languages = ["kk", "ru", "en"]   # also "kk-Latn" (Kazakh Latin, 2021 alphabet)
