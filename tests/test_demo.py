@@ -14,13 +14,19 @@ def test_bundled_study_file_is_valid(tmp_path: Path) -> None:
     study.write_text(demo_study_path().read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "migrants.sav").write_bytes(b"")  # the file is only checked to exist
-    (tmp_path / "data" / "margins_migrants.csv").write_text(  # margins are read and checked
-        "city,variable,level,target\n71,dem_sex,1,10\n71,dem_sex,2,12\n", encoding="utf-8"
-    )
+    (tmp_path / "data" / "locals.sav").write_bytes(b"")
+    for name in ("migrants", "locals"):  # margins are read and checked
+        (tmp_path / "data" / f"margins_{name}.csv").write_text(
+            "city,variable,level,target\n71,dem_sex,1,10\n71,dem_sex,2,12\n", encoding="utf-8"
+        )
     cfg = load_study(study)
     assert cfg.design["weights"] == "smp_weight"
     assert cfg.city_variable == "scr_city"
     assert cfg.weighting_method == "rake"
+    assert cfg.locals is not None
+    assert cfg.locals.weighting_method == "rake"
+    assert cfg.locals.design["psu"] == "smp_psu"
+    assert set(cfg.options) >= {"portrait", "motives", "identity", "perceptions"}
 
 
 def test_run_demo_small(tmp_path: Path) -> None:

@@ -211,6 +211,24 @@ def test_sections_render_in_every_language(run):
             "number of latent profiles",
         ),
         (
+            "[analyses.identity]\nprofiles = 12",
+            "analyses.identity.profiles",
+            "study.option-value",
+            "from 2 to 9",
+        ),
+        (
+            '[analyses.identity]\ngrids = {rural_urban = ["idn_rural"]}',
+            "analyses.identity.grids",
+            "study.option-value",
+            'rural_urban = ["first", "second"]',
+        ),
+        (
+            '[analyses.motives]\ntypes = {economic = ["jobs"]}',
+            "analyses.motives.types",
+            "study.option-value",
+            "economic = [1, 7, 11]",
+        ),
+        (
             '[analyses.motives]\nrotation = "promax"',
             "analyses.motives.rotation",
             "study.option-value",
@@ -263,4 +281,4 @@ def test_unknown_names_fail_before_any_stage_runs(simulated, extra, key, rule, n
     assert (err.value.where.key, err.value.rule) == (key, rule), str(err.value)
     assert err.value.where.variable == name
     assert err.value.hint
-    assert not (folder / "never" / "report.en.html").exists()
+    assert not (folder / "never").exists()  # nothing written

@@ -27,12 +27,22 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from .._core import StudyError, Where
 
-__all__ = ["DECLARED", "Option", "check_option_variables", "check_options", "declare_options"]
+__all__ = [
+    "DECLARED",
+    "Option",
+    "check_option_variables",
+    "check_options",
+    "codes_by_name",
+    "declare_options",
+    "in_range",
+    "integer_codes",
+    "pairs_of_names",
+]
 
 NameKind = Literal["value", "variable", "scale", "mrset"]
 
@@ -57,6 +67,9 @@ class Option:
         Whose codebook names are looked up in.
     extra_names : tuple of str
         Names accepted besides the codebook's (variables a stage derives).
+    check : callable, optional
+        Further check of the value: returns what is wrong with it (the error's hint), or
+        ``None``.
     """
 
     types: tuple[type, ...]
@@ -65,10 +78,40 @@ class Option:
     names: NameKind = "value"
     form: Literal["migrants", "locals"] = "migrants"
     extra_names: tuple[str, ...] = ()
+    check: Callable[[Any], str | None] | None = None
 
 
 DECLARED: dict[str, dict[str, Option]] = {}
 """Declared options by stage name."""
+
+
+def pairs_of_names(value: Any) -> str | None:
+    """Check for a table whose values are lists of two names (``{name = ["a", "b"]}``)."""
+    bad = [k for k, v in value.items() if not (isinstance(v, list) and len(v) == 2)]
+    return f'Write {bad[0]} = ["first", "second"].' if bad else None
+
+
+def codes_by_name(value: Any) -> str | None:
+    """Check for a table whose values are lists of integer codes (``{name = [1, 2]}``)."""
+    for k, v in value.items():
+        if not (isinstance(v, list) and v and all(type(c) is int for c in v)):
+            return f"Write {k} = [1, 7, 11] (option codes)."
+    return None
+
+
+def integer_codes(value: Any) -> str | None:
+    """Check for a non-empty list of integer codes."""
+    ok = isinstance(value, list) and value and all(type(c) is int for c in value)
+    return None if ok else "Give a list of option codes, e.g. [1, 2, 3]."
+
+
+def in_range(low: int, high: int) -> Callable[[Any], str | None]:
+    """Check for an integer from ``low`` to ``high``."""
+
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"Give a number from {low} to {high}."
+
+    return check
 
 
 def declare_options(stage: str, options: Mapping[str, Option]) -> None:
@@ -134,6 +177,14 @@ def check_options(analyses: Mapping[str, Any], file: str | None) -> None:
                     where,
                     "study.type",
                     f"Expected: {opt.help}.",
+                    file,
+                )
+            if opt.check is not None and (problem := opt.check(value)) is not None:
+                raise _err(
+                    f"{where} has a value that cannot be used; got {value!r}",
+                    where,
+                    "study.option-value",
+                    problem,
                     file,
                 )
             if opt.choices:

@@ -11,13 +11,14 @@ categories are labelled like any question's.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._core import Choice, ChoiceList, Codebook, Variable
+from .._core import Choice, ChoiceList, Codebook, QonysError, Variable
 from ..privacy.suppression import DisclosureRules, suppress_lines, suppress_table
 from ..report.estimates import estimates_table
 from ..report.labels import level_label, variable_title
@@ -89,14 +90,36 @@ def pval(p: float) -> Labels:
 
 
 def scale_title(codebook: Codebook | None, name: str) -> Text:
-    """The label of a codebook scale in every language (its name when it has none)."""
+    """The label of a codebook scale in every language.
+
+    Data files that keep no scale labels (SPSS files) get the standard instrument's label when
+    the scale has the same name and items there; otherwise the name is used.
+    """
     if codebook is None or name not in {s.name for s in codebook.scales}:
         return name
-    label = dict(codebook.scale(name).label)
+    scale = codebook.scale(name)
+    label = dict(scale.label)
+    if not label:
+        std = _standard_scales().get(name)
+        if std is not None and tuple(std.get("items", ())) == tuple(scale.items):
+            label = dict(std.get("label") or {})
     if not label:
         return name
     first = next(iter(label.values()))
     return Labels(**{lang: label.get(lang, first) for lang in ("en", "ru", "kk")})
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_scales() -> dict[str, Any]:
+    import yaml
+
+    from ..io.instrument import scales_path
+
+    try:
+        raw = yaml.safe_load(scales_path().read_text(encoding="utf-8")) or {}
+    except (OSError, QonysError):
+        return {}
+    return dict(raw.get("scales") or {})
 
 
 def row_text(parts: Sequence[Text]) -> Text:

@@ -227,13 +227,13 @@ def run_study(
     if isinstance(study, StudyConfig) and (languages or formats or out):
         cfg = load_study(cfg.path, languages=languages, formats=formats, out=out)
     stages = plan(cfg.run)
+    data = _read_data(cfg)
+    codebook = getattr(data, "codebook", None)
+    _check_option_names(cfg, codebook)  # before any output is written
     out_dir = cfg.out
     out_dir.mkdir(parents=True, exist_ok=True)
     hashes = {name: sha256_file(p) for name, p in cfg.input_files().items()}
     cache = StageCache(out_dir / CACHE_DIR, enabled=use_cache)
-    data = _read_data(cfg)
-    codebook = getattr(data, "codebook", None)
-    _check_option_names(cfg, codebook)
     outputs: dict[str, tuple[Any, ...]] = {}
     keys: dict[str, str] = {}
     statuses: list[StageStatus] = []

@@ -41,7 +41,7 @@ from ..measure.bidimensional import TieRule, berry_profiles, berry_shares
 from ..measure.survey_scales import score_scales
 from ..report.model import Cell, Column, Note, Row, Section, StatLine, Table
 from ..report.text import Labels, Msg, Text
-from .options import Option, declare_options
+from .options import Option, declare_options, in_range, pairs_of_names
 from .portrait_tables import CALIBRATED_F, L, estimates_by, num, scale_title, weighting_of
 from .stages import StudyContext, register_stage
 from .survey import survey_data
@@ -109,12 +109,15 @@ declare_options(
     "identity",
     {
         "grids": Option(
-            (dict,), "a table {name = [origin scale, destination scale]}", names="scale"
+            (dict,),
+            "a table {name = [origin scale, destination scale]}",
+            names="scale",
+            check=pairs_of_names,
         ),
         "methods": Option((list,), "a list of methods", choices=METHODS),
         "high_if": Option((str,), "tie rule at the cut", choices=("split", ">", ">=")),
         "midpoint": Option((float,), "the scale midpoint (3 on a 1-5 scale)"),
-        "profiles": Option((int,), "number of latent profiles (2 to 9)"),
+        "profiles": Option((int,), "number of latent profiles (2 to 9)", check=in_range(2, 9)),
         "by": Option((str,), "domain variable (default: the city variable)", names="variable"),
     },
 )

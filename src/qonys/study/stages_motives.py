@@ -42,7 +42,7 @@ from ..report.labels import level_label, variable_title
 from ..report.model import BarChart, Cell, Column, Figure, Note, Row, Section, StatLine, Table
 from ..report.tables import crosstab_table
 from ..report.text import Labels, Msg, Text
-from .options import Option, declare_options
+from .options import Option, codes_by_name, declare_options, in_range, integer_codes
 from .portrait_tables import (
     L,
     display_codebook,
@@ -97,14 +97,18 @@ declare_options(
     "motives",
     {
         "mrset": Option((str,), "the multiple-response set of all reasons", names="mrset"),
-        "push": Option((list,), "option codes of push motives"),
-        "pull": Option((list,), "option codes of pull motives"),
+        "push": Option((list,), "option codes of push motives", check=integer_codes),
+        "pull": Option((list,), "option codes of pull motives", check=integer_codes),
         "items": Option((list,), "importance items", names="variable"),
-        "n_factors": Option((int,), "number of factors (default: parallel analysis)"),
+        "n_factors": Option(
+            (int,), "number of factors (default: parallel analysis)", check=in_range(1, 20)
+        ),
         "correlation": Option((str,), "correlation of the EFA", choices=("polychoric", "pearson")),
         "rotation": Option((str,), "rotation", choices=("oblimin", "varimax", "none")),
         "main": Option((str,), "the main-reason question", names="variable"),
-        "types": Option((dict,), "a table {type = [codes of the main reason]}"),
+        "types": Option(
+            (dict,), "a table {type = [codes of the main reason]}", check=codes_by_name
+        ),
         "ses": Option(
             (list,),
             "predictors of the motive-type model",

@@ -46,7 +46,7 @@ from ..report.labels import level_label, variable_title
 from ..report.model import Cell, Column, Note, Row, Section, StatLine, Table
 from ..report.text import Labels, Msg, Text
 from .locals import locals_survey_data, read_locals
-from .options import Option, declare_options
+from .options import Option, declare_options, integer_codes
 from .portrait_tables import CALIBRATED_F, L, estimates_by, scale_title, weighting_of
 from .stages import StudyContext, register_stage
 
@@ -87,7 +87,9 @@ declare_options(
         "distance": Option(
             (dict,), "a table {target = multiple-response set}", names="mrset", form="locals"
         ),
-        "steps": Option((list,), "option codes of the relations, closest first"),
+        "steps": Option(
+            (list,), "option codes of the relations, closest first", check=integer_codes
+        ),
         "threat": Option((list,), "threat scales", names="scale", form="locals"),
         "contact": Option((list,), "contact scales", names="scale", form="locals"),
         "stigma": Option((list,), "stigma scales", names="scale", form="locals"),

@@ -96,6 +96,12 @@ DERIVED_GROUPS: dict[str, tuple[str, list[float], Labels, list[Labels]]] = {
 }
 
 
+_CALIBRATED = Msg(
+    "The weights fix this distribution in every city (calibration to population margins): the "
+    "cities are not tested against each other."
+)
+
+
 def derive_groups(sd: Any) -> tuple[Any, dict[str, tuple[Labels, dict[object, Labels]]]]:
     """``sd`` with the derived age and years-in-the-city groups, and their labels.
 
@@ -171,16 +177,7 @@ def _variable_section(
             key=f"portrait.{v}.city",
         )
         if not lines:
-            xt = dataclasses.replace(
-                xt,
-                notes=(
-                    *xt.notes,
-                    Msg(
-                        "The weights fix this distribution in every city (calibration to "
-                        "population margins): the cities are not tested against each other."
-                    ),
-                ),
-            )
+            xt = dataclasses.replace(xt, notes=(*xt.notes, _CALIBRATED))
         overall = mean(sd, v, missing="drop").table.assign(**{city: np.nan})
         both = pd.concat([overall, dist.table], ignore_index=True)
         elements.append(xt)
@@ -198,6 +195,7 @@ def _variable_section(
                 percent=True,
                 level_variable=v,
                 decimals=1,
+                notes=() if lines else (_CALIBRATED,),
             )
         )
     return Section(title, tuple(elements), key=f"portrait.{v}")
