@@ -26,6 +26,7 @@ from ..report.model import FLAG_SUPPRESSED, Cell, Column, Row, StatLine, Table
 from ..report.text import Labels, Msg, Text
 
 __all__ = [
+    "SHORT_TITLES",
     "L",
     "display_codebook",
     "estimates_by",
@@ -39,6 +40,7 @@ __all__ = [
     "stat_line",
     "test_lines",
     "weighting_of",
+    "with_short_titles",
 ]
 
 
@@ -50,6 +52,39 @@ def L(en: str, ru: str, kk: str) -> Labels:  # noqa: N802 - a short constructor 
 def weighting_of(sd: Any) -> Text:
     """The weighting note of a table computed on ``sd`` (as the default result tables say)."""
     return Msg("Weighted: {design}", design=sd.describe())
+
+
+SHORT_TITLES: dict[str, Labels] = {
+    "dem_sex": L("Sex", "Пол", "Жынысы"),
+    "dem_marital": L("Marital status", "Семейное положение", "Отбасылық жағдайы"),
+    "dem_ethnicity": L("Ethnicity", "Национальность", "Ұлты"),
+    "ses_edu": L("Education", "Образование", "Білімі"),
+    "ses_employment": L("Main activity", "Основное занятие", "Негізгі айналысатын ісі"),
+    "ses_isco": L("Occupation", "Род занятий", "Кәсібі"),
+    "ses_income": L(
+        "Personal income last month", "Личный доход за последний месяц", "Соңғы айдағы жеке табысы"
+    ),
+    "scr_origin_type": L(
+        "Settlement of origin", "Тип населённого пункта выхода", "Шыққан елді мекен түрі"
+    ),
+    "scr_origin_region": L("Region of origin", "Регион выхода", "Шыққан өңірі"),
+    "mig_registration": L("Registration", "Регистрация", "Тіркеу"),
+    "hou_tenure": L("Housing tenure", "Жильё: на каком основании", "Тұрғын үй: қандай негізде"),
+    "scr_city": L("City", "Город", "Қала"),
+}
+"""Short titles of the standard instrument's portrait variables for table headings (the
+codebook's labels are the questions' wording)."""
+
+
+def with_short_titles(codebook: Codebook | None) -> Codebook | None:
+    """``codebook`` with the short titles of :data:`SHORT_TITLES` as the variables' labels."""
+    if codebook is None:
+        return None
+    cb = codebook
+    for name, title in SHORT_TITLES.items():
+        if name in cb:
+            cb = cb.with_variable(cb.variable(name).replace(label=dict(title.by_lang)))
+    return cb
 
 
 def display_codebook(

@@ -52,6 +52,7 @@ from .portrait_tables import (
     pval,
     test_lines,
     weighting_of,
+    with_short_titles,
 )
 from .stages import StudyContext, register_stage
 from .stages_portrait import derive_groups
@@ -215,7 +216,7 @@ def _with_types(sd: Any, main: str, types: dict[int, str]) -> tuple[Any, Any]:
     sd2 = add_columns(sd, {"motive_type": col})
     labels: dict[object, Labels] = {t: _TYPE_LABELS.get(t, L(t, t, t)) for t in order}
     cb2 = display_codebook(
-        sd2.codebook,
+        with_short_titles(sd2.codebook),
         {
             "motive_type": (
                 L("Type of the main motive", "Тип главного мотива", "Басты уәждің түрі"),

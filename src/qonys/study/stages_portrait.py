@@ -35,7 +35,14 @@ from ..report.model import Section
 from ..report.tables import crosstab_table, frequency_table
 from ..report.text import Labels, Msg, Text
 from .options import Option, declare_options
-from .portrait_tables import L, display_codebook, estimates_by, test_lines, weighting_of
+from .portrait_tables import (
+    L,
+    display_codebook,
+    estimates_by,
+    test_lines,
+    weighting_of,
+    with_short_titles,
+)
 from .stages import StudyContext, register_stage
 from .survey import survey_data
 
@@ -208,7 +215,7 @@ def portrait_stage(ctx: StudyContext) -> list[Any]:
     if sd is None:
         return []
     sd, derived = derive_groups(sd)
-    cb = display_codebook(sd.codebook, derived)
+    cb = display_codebook(with_short_titles(sd.codebook), derived)
     wanted = list(ctx.options.get("variables", PORTRAIT_VARIABLES))
     present = [v for v in wanted if v in sd.data.columns]
     if not present:
