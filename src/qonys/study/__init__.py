@@ -18,6 +18,7 @@ from .schema import SCHEMA, StudyConfig, load_study, parse_study
 from .stages import (
     STAGES,
     STANDARD_PLAN,
+    DerivedVariables,
     ProvenanceNote,
     Stage,
     StudyContext,
@@ -35,6 +36,7 @@ __all__ = [
     "STAGES",
     "STANDARD_PLAN",
     "STARTER",
+    "DerivedVariables",
     "Margins",
     "ProvenanceNote",
     "Stage",
