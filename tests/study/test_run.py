@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from study_examples import CALLS, READER, STUDY, write_study
@@ -219,3 +220,51 @@ def test_a_stage_adds_the_exact_weighting_to_the_provenance(study_file, stages):
     names = [s.name for s in run.stages]
     assert names.index("weight") < names.index("sample")
     assert '<section id="weight">' not in html  # nothing to show in a section of its own
+
+
+def test_derived_variables_reach_later_stages_and_never_the_report(study_file, stages):
+    from qonys.study import DerivedVariables
+    from qonys.study.survey import survey_data
+
+    seen: dict[str, object] = {}
+
+    def classify(ctx):
+        n = len(ctx.data.data)
+        return [DerivedVariables(pd.DataFrame({"phase": ["settled"] * (n - 1) + ["circular"]}))]
+
+    def later(ctx):
+        sd = survey_data(ctx)
+        seen["phase"] = sd.data["phase"].value_counts().to_dict()
+        seen["raked"] = [c.method for c in sd.calibrations]  # the weight stage's design
+        return []
+
+    with registered_stages(
+        Stage("phases", classify), Stage("social_capital", later, after=("phases",))
+    ):
+        run = run_study(study_file, progress=False, formats=["html"], languages=["en"])
+    status = {s.name: s for s in run.stages}["social_capital"]
+    assert status.status == "ok", status.message
+    assert seen == {"phase": {"settled": 59, "circular": 1}, "raked": ["rake"]}
+    html = (run.out / "report.en.html").read_text(encoding="utf-8")
+    assert "circular" not in html
+
+
+def test_a_derived_variable_may_not_replace_a_data_column(study_file, stages):
+    from qonys.study import DerivedVariables
+    from qonys.study.survey import survey_data
+
+    def classify(ctx):
+        return [DerivedVariables(ctx.data.data[["origin"]])]
+
+    def later(ctx):
+        survey_data(ctx)
+        return []
+
+    with registered_stages(
+        Stage("phases", classify), Stage("social_capital", later, after=("phases",))
+    ):
+        run = run_study(study_file, progress=False, formats=["html"], languages=["en"])
+    status = {s.name: s for s in run.stages}["social_capital"]
+    assert status.status == "failed"
+    assert "'origin'" in status.message
+    assert "Rename the column" in status.message

@@ -151,10 +151,13 @@ class SurveyData:
         for var in cb:
             if var.name in frame.columns and (var.missing or cb.choices_of(var.name)):
                 col = frame[var.name]
-                kinds = col.map(
-                    lambda x, n=var.name: cb.missing_kind(n, x) if pd.notna(x) else None
-                )
-                miss = kinds.notna().to_numpy()
+                # each distinct value is looked up once (a column holds few distinct codes)
+                codes = [
+                    x for x in pd.unique(col.dropna()) if cb.missing_kind(var.name, x) is not None
+                ]
+                if not codes:
+                    continue
+                miss = col.isin(codes).to_numpy()
                 if miss.any():
                     frame.loc[miss, var.name] = np.nan
         return cls(frame, design, codebook=cb)

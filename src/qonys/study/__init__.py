@@ -22,6 +22,7 @@ from .schema import SCHEMA, StudyConfig, load_study, parse_study
 from .stages import (
     STAGES,
     STANDARD_PLAN,
+    DerivedVariables,
     ProvenanceNote,
     Stage,
     StudyContext,
@@ -48,6 +49,7 @@ __all__ = [
     "STAGES",
     "STANDARD_PLAN",
     "STARTER",
+    "DerivedVariables",
     "Margins",
     "ProvenanceNote",
     "Stage",

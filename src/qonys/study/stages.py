@@ -41,6 +41,7 @@ from .schema import StudyConfig
 __all__ = [
     "STAGES",
     "STANDARD_PLAN",
+    "DerivedVariables",
     "ProvenanceNote",
     "Stage",
     "StageFunction",
@@ -159,6 +160,29 @@ class ProvenanceNote:
 
     kind: str
     text: Text
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DerivedVariables:
+    """Respondent-level variables a stage derived, for the stages after it; never rendered.
+
+    A stage that assigns classes or scores (``phase``, ``strategy``, integration dimension
+    scores) returns one of these among its items; :func:`qonys.study.survey.survey_data` adds the
+    columns of every earlier stage's ``DerivedVariables`` to the survey data it hands out, so a
+    later stage can estimate by phase or model an integration score with the same design.
+    Rows align with the study data by position. A name that is already a column of the data
+    is an error (``study.derived-collision``): nothing is silently replaced.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per respondent, in the data's order.
+    labels : Mapping[str, Mapping[str, str]]
+        Variable labels by language (``{"phase": {"en": "Phase", ...}}``), for tables.
+    """
+
+    frame: Any
+    labels: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .._core import DataError, StudyError, Where
 from ..report.text import Msg
-from .stages import ProvenanceNote, StudyContext, register_stage
+from .stages import DerivedVariables, ProvenanceNote, StudyContext, register_stage
 
 __all__ = ["survey_data", "weight_stage"]
 
@@ -71,7 +71,7 @@ def survey_data(ctx: StudyContext, data: Any = None) -> Any:
     weighted = next((x for x in ctx.outputs.get("weight", ()) if isinstance(x, SurveyData)), None)
     if data is None:
         if weighted is not None:
-            return weighted
+            return _with_derived(ctx, weighted)
         data = ctx.data
         if data is None:
             return None
@@ -81,8 +81,41 @@ def survey_data(ctx: StudyContext, data: Any = None) -> Any:
         if name is not None and len(weighted.data) == len(sd.data):
             frame = sd.data.copy()
             frame[name] = weighted.data[name].to_numpy()
-            sd = SurveyData(frame, weighted.design, codebook=sd.codebook)
-    return sd
+            # replicate weights and calibration steps are row arrays: they carry over by position
+            sd = weighted.update(data=frame, codebook=sd.codebook)
+    return _with_derived(ctx, sd)
+
+
+def _with_derived(ctx: StudyContext, sd: Any) -> Any:
+    """``sd`` with the columns of every earlier stage's :class:`DerivedVariables`."""
+    extra = [
+        (stage, item)
+        for stage, items in ctx.outputs.items()
+        for item in items
+        if isinstance(item, DerivedVariables)
+    ]
+    if not extra:
+        return sd
+    frame = sd.data.copy()
+    for stage, item in extra:
+        if len(item.frame) != len(frame):
+            raise StudyError(
+                f"stage {stage!r} derived {len(item.frame)} rows for {len(frame)} respondents",
+                where=Where(key=f"analyses.{stage}"),
+                rule="study.derived-rows",
+                hint="A stage's derived variables must have one row per respondent.",
+            )
+        for col in item.frame.columns:
+            if col in frame.columns:
+                raise StudyError(
+                    f"stage {stage!r} derived a variable {col!r} that the data already hold",
+                    where=Where(variable=str(col), key=f"analyses.{stage}"),
+                    rule="study.derived-collision",
+                    hint="Rename the column in the data, or choose another output name in "
+                    f"[analyses.{stage}].",
+                )
+            frame[col] = item.frame[col].to_numpy()
+    return sd.update(data=frame)
 
 
 def _targets(
