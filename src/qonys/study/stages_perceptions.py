@@ -43,7 +43,7 @@ from ..measure.mr_tables import mr_option_code
 from ..measure.social_distance import social_distance
 from ..measure.survey_scales import score_scales
 from ..report.labels import level_label, variable_title
-from ..report.model import Cell, Column, Note, Row, Section, StatLine, Table
+from ..report.model import FLAG_SUPPRESSED, Cell, Column, Note, Row, Section, StatLine, Table
 from ..report.text import Labels, Msg, Text
 from .locals import locals_survey_data, read_locals
 from .options import Option, declare_options, integer_codes
@@ -363,6 +363,7 @@ def _correlation_table(
     city: str | None,
     weighting: Text,
     labels: dict[str, Text],
+    min_n: int = 0,
 ) -> Table:
     parts = [survey_correlation(data, x, y, reliability=rel).table]
     if city:
@@ -373,6 +374,10 @@ def _correlation_table(
     for r in f.to_dict("records"):
         g = r.get(city) if city else None
         lab: Text = Msg("Total") if g is None or pd.isna(g) else level_label(cb, city, g)
+        if int(r["n"]) < min_n:  # disclosure control: a correlation of a handful of people
+            hidden = Cell(None, FLAG_SUPPRESSED)
+            rows.append(Row(lab, (hidden, hidden, hidden, hidden, hidden)))
+            continue
         rows.append(
             Row(
                 lab,
@@ -453,6 +458,7 @@ def perceptions_stage(ctx: StudyContext) -> list[Any]:
                     city,
                     weighting,
                     labels,
+                    ctx.rules.min_n,
                 )
             )
         out.append(Section(Msg("Threat, contact and stigma"), tuple(els), key="perceptions.scales"))
