@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
@@ -66,12 +66,17 @@ def fmt_number(x: float | int | None, lang: str, decimals: int = 1) -> str:
     '−2,3'
     >>> fmt_number(None, "en")
     ''
+    >>> fmt_number(1e31, "en", 2)[:6], fmt_number(1e-300, "en", 2)
+    ('10,000', '0.00')
     """
     if x is None or is_missing(x):
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    exact = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = format_decimal(exact, format=pattern, locale=babel_locale(lang))
+    value = Decimal(repr(float(x)))
+    with localcontext() as ctx:  # enough digits for any double (1e31 with 2 decimals: 34)
+        ctx.prec = max(28, value.adjusted() + decimals + 2)
+        exact = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = format_decimal(exact, format=pattern, locale=babel_locale(lang))
     if babel_locale(lang) in ("kk", "ru"):
         text = text.replace("\xa0", NNBSP)
     if text.startswith("-"):
