@@ -8,8 +8,10 @@
 """
 
 from . import builtin as _builtin  # registers the built-in stages
+from . import stages_integration as _stages_integration  # integration, structural_complex
 from . import stages_network as _stages_network  # registers social_capital
 from . import stages_spatial as _stages_spatial  # registers settlement and segregation
+from . import stages_typology as _stages_typology  # registers strategies and phases
 from . import survey as _survey  # registers weight
 from .cache import StageCache, stage_key
 from .margins import Margins, read_margins
@@ -29,7 +31,7 @@ from .stages import (
 )
 from .starter import STARTER, write_starter
 
-del _builtin, _stages_network, _stages_spatial, _survey
+del _builtin, _stages_integration, _stages_network, _stages_spatial, _stages_typology, _survey
 
 __all__ = [
     "SCHEMA",

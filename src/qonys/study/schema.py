@@ -31,6 +31,7 @@ from typing import Any
 from .._core import FrozenMap, QonysError, StudyError, Where
 from ..privacy.suppression import PROFILES, DisclosureRules
 from .margins import Margins, read_margins
+from .stage_options import check_stage_options
 
 __all__ = ["SCHEMA", "WEIGHTING_METHODS", "StudyConfig", "load_study", "parse_study"]
 
@@ -336,6 +337,7 @@ def parse_study(
     analyses = raw.get("analyses", {})
     run = analyses.get("run")
     options = {k: FrozenMap(v) for k, v in analyses.items() if k != "run"}
+    check_stage_options(options, file)
     out_dir = out if out is not None else root / str(_get(raw, "report", "out"))
     title = _get(raw, "study", "title")
     cfg = StudyConfig(
