@@ -80,6 +80,13 @@ def _strip_domain(frame: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
+def localised(value: float, decimals: int = 1) -> Labels:
+    """A number written in each report language's own way (decimal comma in kk and ru)."""
+    from ..report.numbers import fmt_number
+
+    return Labels({lang: fmt_number(value, lang, decimals) for lang in ("kk", "ru", "en")})
+
+
 def _weighting(est: Any) -> Msg | None:
     design = getattr(getattr(est, "meta", None), "design", None)
     return Msg("Weighted: {design}", design=design) if design else None
@@ -91,6 +98,7 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
     from ..measure import dimension_index
     from ..measure.rank_stability import rank_stability
     from ..measure.standard_items import component_scores, esser_spec, ipl_spec
+    from ..report.numbers import fmt_int
 
     if ctx.data is None:
         return []
@@ -172,11 +180,13 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
                                 ),
                             ),
                         ),
+                        base_n=int(index_rows["n"].sum()),
+                        weighting=_weighting(by),
                         key=f"integration.{key}_figure",
                     )
                 )
     stab = rank_stability(ess.scores, list(ESSER), w)
-    out.append(_stability_table(stab.table))
+    out.append(_stability_table(stab.table, _weighting(overall)))
     if opts["income_median"] is None and medians:
         out.append(
             Note(
@@ -184,7 +194,12 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
                     "Income is relative to the migrants' own weighted median in each city "
                     "({medians} tenge); give the city's median in the study file for the "
                     "official reference.",
-                    medians=", ".join(f"{v:,.0f}" for v in medians.values()),
+                    medians=Labels(
+                        {
+                            lang: ", ".join(fmt_int(round(v), lang) for v in medians.values())
+                            for lang in ("kk", "ru", "en")
+                        }
+                    ),
                 )
             )
         )
@@ -200,7 +215,7 @@ def _city_label(cb: Codebook, city: str, value: Any) -> Any:
         return level_label(cb, city, value)
 
 
-def _stability_table(table: pd.DataFrame) -> Table:
+def _stability_table(table: pd.DataFrame, weighting: Msg | None) -> Table:
     rows = []
     for rec in table.to_dict("records"):
         name = str(rec["variable"])
@@ -221,6 +236,7 @@ def _stability_table(table: pd.DataFrame) -> Table:
         tuple(rows),
         stub=Msg("Alternative to the equal-weight arithmetic mean"),
         base_n=int(table["n"].max()) if len(table) else None,
+        weighting=weighting,
         notes=(Msg("Shares are weighted; terciles are cut at the weighted tertiles."),),
         key="integration.rank_stability",
     )
@@ -281,7 +297,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
     cond = res.conditional
     level = round(100 * float(opts["level"]))
     table = Table(
-        Msg("Structural and complex integration, tau = {tau}", tau=f"{tau:g}"),
+        Msg("Structural and complex integration, tau = {tau}", tau=localised(tau, 2)),
         (
             Column("estimate", Msg("Share, %"), kind="percent"),
             Column("se", Msg("SE"), kind="percent"),
@@ -298,30 +314,30 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
             "Supported: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; even the interval's upper limit is below "
             "{limit}%, so structural integration does not always lead to complex integration.",
-            p=f"{100 * float(cond['estimate']):.1f}",
-            lo=f"{100 * float(cond['ci_low']):.1f}",
-            hi=f"{100 * float(cond['ci_high']):.1f}",
-            limit=f"{100 * (1 - res.margin):g}",
+            p=localised(100 * float(cond["estimate"])),
+            lo=localised(100 * float(cond["ci_low"])),
+            hi=localised(100 * float(cond["ci_high"])),
+            limit=localised(100 * (1 - res.margin), 0),
             level=str(level),
         ),
         "not supported": Msg(
             "Not supported: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; even the interval's lower limit is above "
             "{limit}%, so structural integration mostly comes with complex integration.",
-            p=f"{100 * float(cond['estimate']):.1f}",
-            lo=f"{100 * float(cond['ci_low']):.1f}",
-            hi=f"{100 * float(cond['ci_high']):.1f}",
-            limit=f"{100 * (1 - res.margin):g}",
+            p=localised(100 * float(cond["estimate"])),
+            lo=localised(100 * float(cond["ci_low"])),
+            hi=localised(100 * float(cond["ci_high"])),
+            limit=localised(100 * (1 - res.margin), 0),
             level=str(level),
         ),
         "inconclusive": Msg(
             "Inconclusive: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; the interval includes {limit}%, so the data "
             "cannot tell whether structural integration leads to complex integration.",
-            p=f"{100 * float(cond['estimate']):.1f}",
-            lo=f"{100 * float(cond['ci_low']):.1f}",
-            hi=f"{100 * float(cond['ci_high']):.1f}",
-            limit=f"{100 * (1 - res.margin):g}",
+            p=localised(100 * float(cond["estimate"])),
+            lo=localised(100 * float(cond["ci_low"])),
+            hi=localised(100 * float(cond["ci_high"])),
+            limit=localised(100 * (1 - res.margin), 0),
             level=str(level),
         ),
     }[res.verdict]
@@ -373,6 +389,8 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
             ((Msg("Share, %"), tuple(100 * float(x) for x in shares["estimate"])),),
             percent=True,
         ),
+        base_n=res.meta.n_used,
+        weighting=Msg("Weighted: {design}", design=res.meta.design) if res.meta.design else None,
         key="structural_complex.figure",
     )
     return [table, Note(verdict), figure, corr, logit]

@@ -26,6 +26,7 @@ from ..report.model import Cell, Column, Note, Row, StatLine, Table
 from ..report.text import Labels, Msg
 from .stage_options import options_of
 from .stages import DerivedVariables, StudyContext, register_stage
+from .stages_integration import localised
 from .survey import survey_data
 
 __all__ = [
@@ -174,7 +175,8 @@ def row_labels_any(code: str) -> Any:
 def _shares_table(sd: Any, var: str, labels: dict[str, Labels], title: Msg, key: str) -> Table:
     from .. import estimate
 
-    f = estimate.proportion(sd, var, missing="drop").to_frame()
+    est = estimate.proportion(sd, var, missing="drop")
+    f = est.to_frame()
     rows = []
     for lev in labels:
         hit = f[f["level"].astype(str) == lev]
@@ -200,6 +202,7 @@ def _shares_table(sd: Any, var: str, labels: dict[str, Labels], title: Msg, key:
         ),
         tuple(rows),
         base_n=int(f["n"].max()) if "n" in f.columns and len(f) else None,
+        weighting=Msg("Weighted: {design}", design=est.meta.design) if est.meta.design else None,
         key=key,
     )
 
@@ -216,6 +219,7 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
     X = strategy_indicators(ctx.data.data, plans=bool(opts["plans"]))
     answered = X.notna().any(axis=1).to_numpy()
     w = np.asarray(sd.prepared.weights, float)
+    w = w / w[answered].mean()  # weights rescaled to sum to the sample size (BIC's n)
     k_max = int(opts["max_classes"])
     sel = select_classes(
         X[answered],
@@ -224,8 +228,9 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
         sample_weight=w[answered],
         random_state=int(ctx.seed) % (2**32),
         missing="available",
-        tol=1e-5,
-        max_iter=300,
+        tol=1e-3,  # absolute, on a log-likelihood of the order of -10 n
+        max_iter=1000,
+        polish_tol=1e-8,
     )
     k = sel.best_bic if opts["n_classes"] == "bic" else int(opts["n_classes"])
     model = sel.models.get(k)
@@ -391,13 +396,15 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
     lca_x = _phase_lca_indicators(ind)
     ok = lca_x.notna().any(axis=1).to_numpy() & phase.notna().to_numpy()
     w = np.asarray(sd.prepared.weights, float)
+    w = w / w[ok].mean()
     model = LatentClassModel(
         int(opts["latent_classes"]),
         n_init=int(opts["n_init"]),
         random_state=int(ctx.seed) % (2**32),
         missing="available",
-        tol=1e-6,
-        max_iter=500,
+        tol=1e-3,  # absolute, on a log-likelihood of the order of -10 n
+        max_iter=1000,
+        polish_tol=1e-8,
     ).fit(lca_x[ok], sample_weight=w[ok])
     classes = model.predict(lca_x[ok])
     ari = float(adjusted_rand_score(phase[ok].astype(str), classes))
@@ -407,7 +414,7 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
                 "Latent class alternative ({k} classes on the same indicators): agreement with "
                 "the rule set, adjusted Rand index = {ari}.",
                 k=str(int(opts["latent_classes"])),
-                ari=f"{ari:.2f}",
+                ari=localised(ari, 2),
             )
         )
     )

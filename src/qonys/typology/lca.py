@@ -52,6 +52,10 @@ class LatentClassModel(DensityMixin, BaseEstimator):
         (poLCA reports them); ``note`` lists them in ``boundary_``, ``fail`` raises.
     random_state : int, Generator or None
         Seed of the random starts.
+    polish_tol : float
+        Tolerance, relative to the log-likelihood, of the final EM run from the best start
+        (default 1e-14, to reproduce published log-likelihoods; 1e-8 is ample for
+        classification and many times faster with many classes).
 
     Attributes
     ----------
@@ -99,6 +103,7 @@ class LatentClassModel(DensityMixin, BaseEstimator):
         "missing": [StrOptions({"fail", "available"})],
         "boundary": [StrOptions({"note", "fail"})],
         "random_state": ["random_state"],
+        "polish_tol": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -111,6 +116,7 @@ class LatentClassModel(DensityMixin, BaseEstimator):
         missing: str = "fail",
         boundary: str = "note",
         random_state: Any = None,
+        polish_tol: float = 1e-14,
     ) -> None:
         self.n_classes = n_classes
         self.n_init = n_init
@@ -119,6 +125,7 @@ class LatentClassModel(DensityMixin, BaseEstimator):
         self.missing = missing
         self.boundary = boundary
         self.random_state = random_state
+        self.polish_tol = polish_tol
 
     # -- data ------------------------------------------------------------------------------
     def _encode(self, X: Any, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +217,13 @@ class LatentClassModel(DensityMixin, BaseEstimator):
                 hint="Tried EM from uniform random starts; fit fewer classes or more starts.",
             )
         shares, probs, ll, it, conv = polish(
-            Yp, pw, run.shares, run.probs, valid, max_iter=200_000, tol=min(self.tol, 1e-14)
+            Yp,
+            pw,
+            run.shares,
+            run.probs,
+            valid,
+            max_iter=200_000,
+            tol=min(self.tol, self.polish_tol),
         )
         if not conv and not run.converged:
             warnings.warn(
