@@ -279,10 +279,15 @@ def _income(
         else pd.Series("all", index=frame.index)
     )
     used: dict[str, float] = {}
+    by_code = (
+        {str(k).removesuffix(".0"): float(v) for k, v in median.items()}
+        if isinstance(median, Mapping)
+        else None
+    )
     med = pd.Series(np.nan, index=frame.index)
     for g in groups.dropna().unique():
         rows = (groups == g).to_numpy()
-        value = median.get(g, median.get(str(g))) if isinstance(median, Mapping) else median
+        value = by_code.get(str(g)) if by_code is not None else median
         if value is None:
             m = rows & mid.notna().to_numpy()
             if not m.any():
