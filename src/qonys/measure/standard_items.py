@@ -287,7 +287,11 @@ def _income(
     med = pd.Series(np.nan, index=frame.index)
     for g in groups.dropna().unique():
         rows = (groups == g).to_numpy()
-        value = by_code.get(str(g)) if by_code is not None else median
+        value: float | None = (
+            by_code.get(str(g))
+            if by_code is not None
+            else (None if median is None or isinstance(median, Mapping) else float(median))
+        )
         if value is None:
             m = rows & mid.notna().to_numpy()
             if not m.any():
