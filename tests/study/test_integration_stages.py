@@ -138,6 +138,19 @@ def test_wrong_options_fail_before_any_work(tmp_path: Path) -> None:
         parse_study(bad, tmp_path / "study.toml")
     assert err.value.rule == "study.option"
     assert err.value.where.key == "analyses.structural_complex.tau"
+    comps = {
+        "culturation": ["practices"],
+        "placement": ["eco_jobsat", "salary"],
+        "interaction": ["contact"],
+        "identification": ["idn_self"],
+    }
+    bad = {**RAW, "analyses": {"integration": {"esser_components": comps}}}
+    with pytest.raises(StudyError) as err:
+        parse_study(bad, tmp_path / "study.toml")
+    assert err.value.rule == "study.option"
+    assert "'salary' is not one" in err.value.message
+    comps["placement"] = ["eco_jobsat", "eco_expense"]
+    assert parse_study(bad, tmp_path / "study.toml").options["integration"]
 
 
 def test_constant_dimension_is_a_named_error() -> None:

@@ -36,6 +36,7 @@ from .._core.errors import DataError, Where
 from .indices import IndexSpec, ItemCoding
 
 __all__ = [
+    "COMPONENTS",
     "ESSER_COMPONENTS",
     "INCOME_BANDS",
     "IPL_COMPONENTS",
@@ -180,6 +181,22 @@ IPL_COMPONENTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 """The six IPL dimensions and their items (IPL-12: the instrument's ``short_form`` items)."""
+
+
+COMPONENTS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            *(c for comps in ESSER_COMPONENTS.values() for c in comps),
+            *(c for form in IPL_COMPONENTS.values() for comps in form.values() for c in comps),
+            "psy_stay",
+            "eco_jobsat",
+            "nav_register",
+            "nav_egov",
+            "soc_favours",
+        ]
+    )
+)
+"""Every component :func:`component_scores` computes (names usable in an item map)."""
 
 
 def _numeric(frame: pd.DataFrame, name: str, substitute_dk: float | None = None) -> pd.Series:

@@ -56,6 +56,23 @@ def _classes(v: Any) -> str | None:
     return _num(1, 6)(v) if isinstance(v, int) else "an integer from 1 to 6, or 'bic'"
 
 
+def _components(v: Any) -> str | None:
+    from ..measure.standard_items import COMPONENTS
+
+    dims = ("culturation", "placement", "interaction", "identification")
+    if not isinstance(v, dict) or set(v) != set(dims):
+        return "a table with the four dimensions " + ", ".join(dims)
+    for comps in v.values():
+        if not isinstance(comps, list) or not comps:
+            return "a non-empty list of components for each dimension"
+        bad = [c for c in comps if c not in COMPONENTS]
+        if bad:
+            return f"components of the standard instrument ({bad[0]!r} is not one; known: " + (
+                ", ".join(COMPONENTS) + ")"
+            )
+    return None
+
+
 def _bool(v: Any) -> str | None:
     return None if isinstance(v, bool) else "true or false"
 
@@ -67,6 +84,11 @@ STAGE_OPTIONS: dict[str, dict[str, tuple[Any, Callable[[Any], str | None], str]]
         "mode": ("lenient", _one_of("strict", "lenient"), "strict: every dimension needed"),
         "language": ("max", _one_of("max", "kk", "ru"), "linguistic score: max, kk or ru"),
         "income_median": (None, _median, "median monthly income, tenge (default: sample's)"),
+        "esser_components": (
+            None,
+            _components,
+            "Esser's dimensions -> component lists (default: the instrument's indices)",
+        ),
     },
     "structural_complex": {
         "tau": (0.6, _tau, "threshold of a 'high' dimension, or 'locals_median'"),

@@ -117,7 +117,7 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
         sample_weight=w,
     )
     ipl = dimension_index(comp, ipl_spec(opts["form"]), mode=opts["mode"])
-    ess = dimension_index(comp, esser_spec(), mode=opts["mode"])
+    ess = dimension_index(comp, esser_spec(opts["esser_components"]), mode=opts["mode"])
     derived = pd.DataFrame(index=frame.index)
     for d in IPL:
         derived[f"ipl_{d}"] = ipl.scores[d]

@@ -247,6 +247,7 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
     modal[answered] = np.asarray(names, dtype=object)[model.predict(X[answered])]
     out: list[Any] = [DerivedVariables(pd.DataFrame({"strategy": modal.to_numpy()}))]
     out.append(_selection_table(sel.table, k))
+    out.append(_profile_table(model, list(X.columns), names))
     sdx = sd.update(data=sd.data.assign(strategy=modal.to_numpy()))
     labels = {n: STRATEGY_LABELS.get(n, Labels(en=n)) for n in names}
     out.append(
@@ -272,6 +273,43 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
             )
         )
     return out
+
+
+PRACTICE_LABELS: dict[str, Labels] = {
+    "str_adapt": Labels(
+        kk="Бейімделу тәжірибесі", ru="Практика адаптации", en="Adaptation practice"
+    ),
+    "str_integr": Labels(
+        kk="Интеграция тәжірибесі", ru="Практика интеграции", en="Integration practice"
+    ),
+}
+
+
+def _profile_table(model: Any, columns: list[str], names: list[str]) -> Table:
+    """P(practice chosen) by class: what makes each class what it is."""
+    rows = []
+    for j, col in enumerate(columns):
+        if "/" not in col:
+            continue
+        stem, code = col.split("/", 1)
+        cats = np.asarray(model.categories_[j], float)
+        p_yes = model.item_probs_[j][:, cats == 1.0].sum(axis=1)
+        rows.append(
+            Row(
+                Msg("{practice} {code}", practice=PRACTICE_LABELS[stem], code=code),
+                tuple(Cell(100 * float(p)) for p in p_yes),
+            )
+        )
+    return Table(
+        Msg("Strategy classes: share choosing each practice (%)"),
+        tuple(
+            Column(f"class_{i}", STRATEGY_LABELS.get(n, Labels(en=n)), kind="percent")
+            for i, n in enumerate(names)
+        ),
+        tuple(rows),
+        notes=(Msg("Estimated item probabilities of the chosen latent class model."),),
+        key="strategies.profiles",
+    )
 
 
 def _selection_table(table: pd.DataFrame, chosen: int) -> Table:
@@ -318,6 +356,63 @@ def _phase_lca_indicators(ind: pd.DataFrame) -> pd.DataFrame:
             "stay": pd.cut(ind["continuous_months"], [-0.5, 11.5, 59.5, np.inf], labels=False),
         },
         index=ind.index,
+    )
+
+
+def _sensitivity_table(filled: pd.DataFrame, unknown: pd.Series, base: Any, weights: Any) -> Table:
+    """Weighted phase shares with thresholds at 50 % and 150 % (METHODS 7.3 robustness).
+
+    The 12-month continuous-stay threshold and the 24-month temporary registration vary; the
+    5-year horizon of the intention is part of the answer category (``mig_intention`` = 1)
+    and cannot be moved after the interview.
+    """
+    import dataclasses
+
+    from ..typology.phases import classify_phase
+
+    w = np.asarray(weights, float)
+    variants = [
+        (Msg("As set"), base),
+        (
+            Msg("Continuous stay x 0.5"),
+            dataclasses.replace(base, continuous_months=base.continuous_months * 0.5),
+        ),
+        (
+            Msg("Continuous stay x 1.5"),
+            dataclasses.replace(base, continuous_months=base.continuous_months * 1.5),
+        ),
+        (
+            Msg("Registration months x 0.5"),
+            dataclasses.replace(
+                base, temporary_registration_months=base.temporary_registration_months * 0.5
+            ),
+        ),
+        (
+            Msg("Registration months x 1.5"),
+            dataclasses.replace(
+                base, temporary_registration_months=base.temporary_registration_months * 1.5
+            ),
+        ),
+    ]
+    rows = []
+    keep = ~unknown.to_numpy()
+    for label, t in variants:
+        ph = classify_phase(filled, thresholds=t, missing="drop").to_numpy()
+        ok = keep & pd.notna(ph)
+        total = w[ok].sum()
+        rows.append(
+            Row(
+                label,
+                tuple(Cell(100 * float(w[ok & (ph == p)].sum() / total)) for p in PHASE_LABELS),
+            )
+        )
+    return Table(
+        Msg("Sensitivity of the phase shares to the rule set's thresholds (%)"),
+        tuple(Column(p, PHASE_LABELS[p], kind="percent") for p in PHASE_LABELS),
+        tuple(rows),
+        stub=Msg("Thresholds"),
+        notes=(Msg("Weighted shares; each row changes one threshold."),),
+        key="phases.sensitivity",
     )
 
 
@@ -393,6 +488,7 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
                 ctx.data.codebook,
             )
         )
+    out.append(_sensitivity_table(filled, unknown, thresholds, sd.prepared.weights))
     lca_x = _phase_lca_indicators(ind)
     ok = lca_x.notna().any(axis=1).to_numpy() & phase.notna().to_numpy()
     w = np.asarray(sd.prepared.weights, float)
