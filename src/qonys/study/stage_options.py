@@ -99,7 +99,7 @@ STAGE_OPTIONS: dict[str, dict[str, tuple[Any, Callable[[Any], str | None], str]]
     "strategies": {
         "n_classes": (2, _classes, "number of classes, or 'bic' for the lowest BIC"),
         "max_classes": (6, _num(1, 6), "largest K of the selection table"),
-        "n_init": (4, _num(1, 1000), "random starts per K (raise for a final analysis)"),
+        "n_init": (10, _num(1, 1000), "random starts per K (raise for a final analysis)"),
         "plans": (True, _bool, "use the savings and housing plans as indicators"),
     },
     "phases": {

@@ -61,7 +61,7 @@ method = "none"                  # none, rake, poststratify or calibrate
 # tau = 0.6                     # threshold of a "high" dimension; margin = 0.2
 # controls = ["C(scr_city)"]    # terms added to the survey logit
 # [analyses.strategies]
-# n_classes = 2                 # or "bic"; max_classes = 6; n_init = 4
+# n_classes = 2                 # or "bic"; max_classes = 6; n_init = 10
 # [analyses.phases]
 # continuous_months = 12        # thresholds of the rule set (METHODS 7.3)
 
