@@ -246,8 +246,9 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
     modal = pd.Series(np.nan, index=X.index, dtype=object)
     modal[answered] = np.asarray(names, dtype=object)[model.predict(X[answered])]
     out: list[Any] = [DerivedVariables(pd.DataFrame({"strategy": modal.to_numpy()}))]
-    out.append(_selection_table(sel.table, k))
-    out.append(_profile_table(model, list(X.columns), names))
+    weighting = Msg("Weighted: {design}", design=sd.describe())
+    out.append(_selection_table(sel.table, k, weighting, int(answered.sum())))
+    out.append(_profile_table(model, list(X.columns), names, weighting, int(answered.sum())))
     sdx = sd.update(data=sd.data.assign(strategy=modal.to_numpy()))
     labels = {n: STRATEGY_LABELS.get(n, Labels(en=n)) for n in names}
     out.append(
@@ -285,7 +286,9 @@ PRACTICE_LABELS: dict[str, Labels] = {
 }
 
 
-def _profile_table(model: Any, columns: list[str], names: list[str]) -> Table:
+def _profile_table(
+    model: Any, columns: list[str], names: list[str], weighting: Msg, base_n: int
+) -> Table:
     """P(practice chosen) by class: what makes each class what it is."""
     rows = []
     for j, col in enumerate(columns):
@@ -307,12 +310,14 @@ def _profile_table(model: Any, columns: list[str], names: list[str]) -> Table:
             for i, n in enumerate(names)
         ),
         tuple(rows),
+        base_n=base_n,
+        weighting=weighting,
         notes=(Msg("Estimated item probabilities of the chosen latent class model."),),
         key="strategies.profiles",
     )
 
 
-def _selection_table(table: pd.DataFrame, chosen: int) -> Table:
+def _selection_table(table: pd.DataFrame, chosen: int, weighting: Msg, base_n: int) -> Table:
     rows = []
     for k, rec in table.iterrows():
         vals = [rec.get(c, np.nan) for c in ("loglik", "npar", "aic", "bic", "sabic", "entropy")]
@@ -336,6 +341,8 @@ def _selection_table(table: pd.DataFrame, chosen: int) -> Table:
             Column("smallest", Msg("Smallest class, %"), kind="percent"),
         ),
         tuple(rows),
+        base_n=base_n,
+        weighting=weighting,
         notes=(Msg("Weighted pseudo-likelihood; the best of many random starts per K."),),
         key="strategies.selection",
     )
@@ -359,7 +366,9 @@ def _phase_lca_indicators(ind: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _sensitivity_table(filled: pd.DataFrame, unknown: pd.Series, base: Any, weights: Any) -> Table:
+def _sensitivity_table(
+    filled: pd.DataFrame, unknown: pd.Series, base: Any, weights: Any, weighting: Msg
+) -> Table:
     """Weighted phase shares with thresholds at 50 % and 150 % (METHODS 7.3 robustness).
 
     The 12-month continuous-stay threshold and the 24-month temporary registration vary; the
@@ -411,6 +420,8 @@ def _sensitivity_table(filled: pd.DataFrame, unknown: pd.Series, base: Any, weig
         tuple(Column(p, PHASE_LABELS[p], kind="percent") for p in PHASE_LABELS),
         tuple(rows),
         stub=Msg("Thresholds"),
+        base_n=int((~unknown).sum()),
+        weighting=weighting,
         notes=(Msg("Weighted shares; each row changes one threshold."),),
         key="phases.sensitivity",
     )
@@ -488,7 +499,15 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
                 ctx.data.codebook,
             )
         )
-    out.append(_sensitivity_table(filled, unknown, thresholds, sd.prepared.weights))
+    out.append(
+        _sensitivity_table(
+            filled,
+            unknown,
+            thresholds,
+            sd.prepared.weights,
+            Msg("Weighted: {design}", design=sd.describe()),
+        )
+    )
     lca_x = _phase_lca_indicators(ind)
     ok = lca_x.notna().any(axis=1).to_numpy() & phase.notna().to_numpy()
     w = np.asarray(sd.prepared.weights, float)
