@@ -25,7 +25,11 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample": "ok",
         "portrait": "ok",
         "motives": "ok",  # built in; these data have no motive questions, so no section
+        "integration": "ok",  # built in; these data have no integration items, so no section
+        "structural_complex": "ok",
         "identity": "failed",
+        "strategies": "ok",  # built in; no strategy items, so no section
+        "phases": "ok",  # built in; no migration history, so no section
         "social_capital": "ok",  # built in; these data have no roster, so no section
         "settlement": "ok",  # built in; these data have no districts, so no section
         "segregation": "ok",
@@ -65,7 +69,11 @@ def test_run_writes_every_language_and_format(study_file, stages):
         "sample",
         "portrait",
         "motives",
+        "integration",
+        "structural_complex",
         "identity",
+        "strategies",
+        "phases",
         "social_capital",
         "settlement",
         "segregation",

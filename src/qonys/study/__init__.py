@@ -9,11 +9,13 @@
 
 from . import builtin as _builtin  # registers the built-in stages
 from . import stages_identity as _stages_identity  # registers identity
+from . import stages_integration as _stages_integration  # integration, structural_complex
 from . import stages_motives as _stages_motives  # registers motives
 from . import stages_network as _stages_network  # registers social_capital
 from . import stages_perceptions as _stages_perceptions  # registers perceptions
 from . import stages_portrait as _stages_portrait  # registers portrait
 from . import stages_spatial as _stages_spatial  # registers settlement and segregation
+from . import stages_typology as _stages_typology  # registers strategies and phases
 from . import survey as _survey  # registers weight
 from .cache import StageCache, stage_key
 from .margins import Margins, read_margins
@@ -36,11 +38,13 @@ from .starter import STARTER, write_starter
 del (
     _builtin,
     _stages_identity,
+    _stages_integration,
     _stages_motives,
     _stages_network,
     _stages_perceptions,
     _stages_portrait,
     _stages_spatial,
+    _stages_typology,
     _survey,
 )
 

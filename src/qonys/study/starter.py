@@ -68,6 +68,17 @@ method = "none"                  # none, rake, poststratify or calibrate
 # [analyses.perceptions]         # on the long-term residents' data (data.locals)
 # threat_score = "threat"        # all threat items; correlated with contact_score
 # contact_score = "cnt_quantity"
+# variables = ["sex", "age_group", "education"]
+# [analyses.integration]
+# form = "ipl24"                # ipl12 or ipl24; mode = "lenient"; language = "max"
+# income_median = {71 = 350000, 75 = 380000, 79 = 250000}   # tenge a month, by city code
+# [analyses.structural_complex]
+# tau = 0.6                     # threshold of a "high" dimension; margin = 0.2
+# controls = ["C(scr_city)"]    # terms added to the survey logit
+# [analyses.strategies]
+# n_classes = 2                 # or "bic"; max_classes = 6; n_init = 10
+# [analyses.phases]
+# continuous_months = 12        # thresholds of the rule set (METHODS 7.3)
 
 [report]
 languages = ["kk", "ru", "en"]   # also "kk-Latn" (Kazakh Latin, 2021 alphabet)

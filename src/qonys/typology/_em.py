@@ -35,7 +35,10 @@ def _estep(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Posterior (S, N, K) and weighted log-likelihood per start (S,)."""
     logp = np.log(np.maximum(probs, _TINY))  # S K J R
-    ll = np.einsum("njr,skjr->snk", Y, logp)
+    S, K = logp.shape[:2]
+    n = Y.shape[0]
+    # one matrix product (BLAS) instead of an einsum over four axes
+    ll = (Y.reshape(n, -1) @ logp.reshape(S * K, -1).T).reshape(n, S, K).transpose(1, 0, 2)
     joint = ll + np.log(np.maximum(shares, _TINY))[:, None, :]
     lse = logsumexp(joint, axis=2)
     post = np.exp(joint - lse[:, :, None])
@@ -47,8 +50,10 @@ def _mstep(
 ) -> tuple[np.ndarray, np.ndarray]:
     wr = post * w[None, :, None]  # S N K
     shares = wr.sum(axis=1) / w.sum()
-    num = np.einsum("snk,njr->skjr", wr, Y)
-    den = np.einsum("snk,nj->skj", wr, obs)
+    S, n, K = wr.shape
+    flat = wr.transpose(0, 2, 1).reshape(S * K, n)
+    num = (flat @ Y.reshape(n, -1)).reshape(S, K, *Y.shape[1:])
+    den = (flat @ obs).reshape(S, K, obs.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         probs = num / den[..., None]
     probs = np.where(valid[None, None], probs, 0.0)
@@ -141,7 +146,9 @@ def polish(
     ll_old = -np.inf
     for it in range(1, max_iter + 1):
         post, ll = _estep(Y, w, sh, pr)
-        if ll[0] - ll_old < tol:
+        # relative to the log-likelihood's size: with weights summing to a population total an
+        # absolute 1e-14 lies below double precision and EM would never stop
+        if ll[0] - ll_old < tol * max(1.0, abs(float(ll[0]))):
             return sh[0], pr[0], float(ll[0]), it, True
         ll_old = ll[0]
         sh, pr = _mstep(Y, obs, w, post, valid)

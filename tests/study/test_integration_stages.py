@@ -1,0 +1,171 @@
+"""The integration, structural_complex, strategies and phases stages on the synthetic study.
+
+Ground truth: ``qonys.simulate`` plants each migrant's strategy, phase and Esser dimension scores
+(``truth["migrants"]``) and their weighted sample shares (``truth["summary"]
+["sample_truth_weighted"]``). The strategy classes must be recovered with an adjusted Rand index
+of at least 0.8 (the brief's acceptance level).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from qonys._core import DataError, StudyError
+from qonys.design import SurveyData, SurveyDesign
+from qonys.measure.structural import structural_complex, verdict_of
+from qonys.report.model import Note, Table
+from qonys.report.text import resolve
+from qonys.study import StudyContext, parse_study
+from qonys.study.stages import DerivedVariables
+from qonys.study.stages_integration import integration_stage, structural_complex_stage
+from qonys.study.stages_typology import phases_stage, strategies_stage
+
+sim = pytest.importorskip("qonys.simulate", reason="the synthetic study generator is not installed")
+
+RAW = {
+    "data": {"city_variable": "scr_city"},
+    "design": {"weights": "smp_weight", "strata": "smp_stratum"},
+    "analyses": {"strategies": {"n_init": 3, "max_classes": 2}, "phases": {"n_init": 2}},
+}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    study = sim.simulate_study(n=1500, n_locals=100, seed=11, scale=0.05)
+    ds = sim.analysis_dataset(study.migrants, study.design["migrants"])
+    cfg = parse_study(RAW, tmp_path_factory.mktemp("study") / "study.toml")
+    outs: dict[str, tuple[Any, ...]] = {}
+    for name, func in (
+        ("integration", integration_stage),
+        ("structural_complex", structural_complex_stage),
+        ("strategies", strategies_stage),
+        ("phases", phases_stage),
+    ):
+        ctx = StudyContext(cfg, ds, name, dict(cfg.options.get(name, {})), dict(outs), cfg.rules, 7)
+        outs[name] = tuple(func(ctx))
+    truth = study.truth["migrants"].set_index("_uuid").reindex(ds.data["_uuid"])
+    return {"outs": outs, "truth": truth, "summary": study.truth["summary"]}
+
+
+def _derived(run: dict[str, Any], stage: str) -> pd.DataFrame:
+    return next(x for x in run["outs"][stage] if isinstance(x, DerivedVariables)).frame
+
+
+def test_strategy_classes_recover_the_planted_strategies(run: dict[str, Any]) -> None:
+    got = _derived(run, "strategies")["strategy"].astype(str).to_numpy()
+    ari = adjusted_rand_score(run["truth"]["strategy"].to_numpy(), got)
+    assert ari >= 0.8
+    # the class named "integration" is the planted integration strategy for most respondents
+    planted = run["truth"]["strategy"].to_numpy()
+    assert np.mean(planted[got == "integration"] == "integration") > 0.9
+
+
+def test_integration_scores_track_the_planted_dimensions(run: dict[str, Any]) -> None:
+    d = _derived(run, "integration")
+    assert {"ipl_index", "esser_placement", "esser_identification"} <= set(d.columns)
+    for dim in ("culturation", "identification"):
+        r = pd.concat([d[f"esser_{dim}"], run["truth"][dim].reset_index(drop=True)], axis=1)
+        assert r.dropna().corr().iloc[0, 1] > 0.6
+    kinds = [type(x).__name__ for x in run["outs"]["integration"]]
+    assert kinds.count("Table") >= 5  # IPL and Esser overall and by city, rank stability
+
+
+def test_structural_complex_verdict_follows_the_planted_answer(run: dict[str, Any]) -> None:
+    planted = run["summary"]["sample_truth_weighted"]["complex_given_structural_high"]
+    notes = [x for x in run["outs"]["structural_complex"] if isinstance(x, Note)]
+    text = resolve(notes[0].text, "en")
+    # planted P(complex | structural high) is well below 0.8: the finding holds
+    assert planted < 0.8
+    assert text.startswith("Supported")
+    assert any(isinstance(x, Table) for x in run["outs"]["structural_complex"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the instrument's observed components measure the generator's latent "
+    "placement and interaction scores with error (r ~ 0.6), so the observed-score estimate "
+    "(about 0.29) falls below the planted latent-score value (about 0.45)",
+)
+def test_structural_complex_interval_covers_the_planted_value(run: dict[str, Any]) -> None:
+    planted = run["summary"]["sample_truth_weighted"]["complex_given_structural_high"]
+    table = next(x for x in run["outs"]["structural_complex"] if isinstance(x, Table))
+    lo, hi = table.rows[3].cells[2].value  # type: ignore[misc]
+    assert lo <= 100 * planted <= hi
+
+
+def test_circular_phase_is_recovered(run: dict[str, Any]) -> None:
+    got = _derived(run, "phases")["phase"].to_numpy()
+    planted = run["truth"]["phase"].to_numpy()
+    known = pd.notna(got)
+    assert known.mean() > 0.9
+    circular = got[known] == "circular"
+    # the rule set's circular phase is the generator's circular phase (precision and recall)
+    assert np.mean(planted[known][circular] == "circular") > 0.9
+    assert np.mean(circular[planted[known] == "circular"]) > 0.85
+
+
+def test_phase_shares_cover_the_planted_circular_and_settled_shares(run: dict[str, Any]) -> None:
+    # truth.json population.phase: the generator's population shares; the rule set's
+    # design-based 95% intervals must cover them for circular migration and urban settlement.
+    # Urban integration is undercounted (it needs complex integration, measured on observed
+    # scores: see test_structural_complex_interval_covers_the_planted_value) and the rules'
+    # "transitional" residue has no planted counterpart, so those two are checked for
+    # direction only.
+    planted = run["summary"]["population"]["phase"]
+    table = next(x for x in run["outs"]["phases"] if isinstance(x, Table))
+    rows = {resolve(r.label, "en"): r.cells for r in table.rows}
+    for label, phase in (("Circular migration", "circular"), ("Urban settlement", "settled")):
+        lo, hi = rows[label][2].value  # type: ignore[misc]
+        assert lo <= 100 * planted[phase] <= hi, (phase, lo, hi, planted[phase])
+    assert rows["Urban integration"][0].value < 100 * planted["integrated"]
+    assert rows["Transitional"][0].value < 15
+
+
+def test_wrong_options_fail_before_any_work(tmp_path: Path) -> None:
+    bad = {**RAW, "analyses": {"phases": {"continous_months": 12}}}
+    with pytest.raises(StudyError) as err:
+        parse_study(bad, tmp_path / "study.toml")
+    assert err.value.rule == "study.unknown-key"
+    assert "continuous_months" in (err.value.hint or "")
+    bad = {**RAW, "analyses": {"structural_complex": {"tau": 1.5}}}
+    with pytest.raises(StudyError) as err:
+        parse_study(bad, tmp_path / "study.toml")
+    assert err.value.rule == "study.option-value"
+    assert err.value.where.key == "analyses.structural_complex.tau"
+    comps = {
+        "culturation": ["practices"],
+        "placement": ["eco_jobsat", "salary"],
+        "interaction": ["contact"],
+        "identification": ["idn_self"],
+    }
+    bad = {**RAW, "analyses": {"integration": {"esser_components": comps}}}
+    with pytest.raises(StudyError) as err:
+        parse_study(bad, tmp_path / "study.toml")
+    assert err.value.rule == "study.option-value"
+    assert "'salary' is not one" in (err.value.hint or "")
+    comps["placement"] = ["eco_jobsat", "eco_expense"]
+    assert parse_study(bad, tmp_path / "study.toml").options["integration"]
+
+
+def test_constant_dimension_is_a_named_error() -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.uniform(0.3, 1, (200, 4)), columns=["c", "p", "i", "d"])
+    df["i"] = 0.7
+    with pytest.raises(DataError) as err:
+        structural_complex(
+            SurveyData(df, SurveyDesign()), dimensions=["c", "p", "i", "d"], structural="p"
+        )
+    assert err.value.rule == "measure.constant-score"
+
+
+def test_verdict_wording_follows_the_interval() -> None:
+    assert verdict_of(0.2, 0.5) == "supported"
+    assert verdict_of(0.85, 0.97) == "not supported"
+    assert verdict_of(0.6, 0.9) == "inconclusive"
+    assert verdict_of(float("nan"), 0.5) == "inconclusive"
