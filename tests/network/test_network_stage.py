@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from qonys._core import Codebook, Dataset, Roster
-from qonys.estimate import Estimates
-from qonys.network import LinearModelResult
-from qonys.report.model import Figure
+from qonys.report.model import Figure, Table
+from qonys.report.text import Labels
 from qonys.study import STAGES, StudyContext, parse_study
 from qonys.study.stages_network import social_capital_stage
 
@@ -73,19 +72,32 @@ def test_stage_is_registered() -> None:
 def test_stage_outputs(tmp_path: Path) -> None:
     data = _dataset()
     out = social_capital_stage(_context(tmp_path, data, {"model_outcomes": ["idn_score"]}))
-    est = [o for o in out if isinstance(o, Estimates)]
+    tables = [o for o in out if isinstance(o, Table)]
     figs = [o for o in out if isinstance(o, Figure)]
-    models = [o for o in out if isinstance(o, LinearModelResult)]
-    assert len(est) == 2  # overall, by city (phase, strategy, origin type absent: noted)
+    keys = [t.key for t in tables]
+    # overall, by city (phase, strategy, origin type absent: noted), one model
+    assert keys == [
+        "social_capital.overall",
+        "social_capital.by_city",
+        "social_capital.model_idn_score",
+    ]
     assert {f.key for f in figs} == {"social_capital.tie_types_by_city", "social_capital.sociogram"}
-    assert len(models) == 1
-    by_city = est[1].to_frame()
-    share = by_city[by_city["variable"] == "sc_share_bridging"]
-    assert set(share["city"]) == {"astana", "almaty", "shymkent"}
-    assert share["se"].notna().all()
+    overall, by_city, model = tables
+    # rows are labelled in every language, never raw column names
+    first = overall.rows[0].label
+    assert isinstance(first, Labels)
+    assert first.get("ru") == "Размер сети (названные люди)"
+    assert all(not str(r.label).startswith("sc_") for r in overall.rows)
+    # by city: the measures shown by domain, three cities each
+    assert len(by_city.rows) % 3 == 0
+    assert "ci" in [c.key for c in by_city.columns]
+    # the model: intercept and the two shares, with t and p
+    assert len(model.rows) == 3
+    assert {"t", "p"} <= {c.key for c in model.columns}
     chart = next(f for f in figs if f.chart is not None).chart
     assert chart is not None
     assert len(chart.series) == 4  # bonding, bridging, linking, bonding (weak)
+    assert len(chart.categories) == 3
 
 
 def test_stage_without_roster_is_absent(tmp_path: Path) -> None:

@@ -276,3 +276,35 @@ def test_a_derived_variable_may_not_replace_a_data_column(study_file, stages):
     assert status.status == "failed"
     assert "'origin'" in status.message
     assert "Rename the column" in status.message
+
+
+def test_derived_classes_bring_their_labels(study_file, stages):
+    from qonys.report.labels import level_label, variable_title
+    from qonys.report.text import resolve
+    from qonys.study.stages import derived_classes
+    from qonys.study.survey import survey_data
+
+    seen: dict[str, str] = {}
+
+    def classify(ctx):
+        n = len(ctx.data.data)
+        return [
+            derived_classes(
+                "phase",
+                ["settled"] * n,
+                {"en": "Phase", "ru": "Фаза"},
+                {"settled": {"en": "Urban settlement", "ru": "Оседание в городе"}},
+            )
+        ]
+
+    def later(ctx):
+        cb = survey_data(ctx).codebook
+        seen["title"] = resolve(variable_title(cb, "phase"), "ru")
+        seen["level"] = resolve(level_label(cb, "phase", "settled"), "ru")
+        return []
+
+    with registered_stages(
+        Stage("phases", classify), Stage("social_capital", later, after=("phases",))
+    ):
+        run_study(study_file, progress=False, formats=["html"], languages=["en"])
+    assert seen == {"title": "Фаза", "level": "Оседание в городе"}

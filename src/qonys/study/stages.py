@@ -46,6 +46,7 @@ __all__ = [
     "Stage",
     "StageFunction",
     "StudyContext",
+    "derived_classes",
     "plan",
     "register_stage",
     "registered_stages",
@@ -177,12 +178,49 @@ class DerivedVariables:
     ----------
     frame : pandas.DataFrame
         One row per respondent, in the data's order.
-    labels : Mapping[str, Mapping[str, str]]
-        Variable labels by language (``{"phase": {"en": "Phase", ...}}``), for tables.
+    variables : tuple of Variable
+        Codebook entries of the derived columns (labels in kk, ru, en; ``choices`` naming a
+        list of :attr:`choice_lists`), added to the survey data's codebook so later tables
+        label them.
+    choice_lists : tuple of ChoiceList
+        Value labels of derived classes (``circular`` -> "Circular migration", ...).
     """
 
     frame: Any
-    labels: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    variables: tuple[Any, ...] = ()
+    choice_lists: tuple[Any, ...] = ()
+
+
+def derived_classes(
+    name: str, values: Any, label: Mapping[str, str], levels: Mapping[str, Any]
+) -> DerivedVariables:
+    """:class:`DerivedVariables` of one class variable with its labels.
+
+    Parameters
+    ----------
+    name : str
+        The column (``"phase"``).
+    values : array-like
+        One class code per respondent (``None`` where unclassified).
+    label : mapping
+        The variable's label by language.
+    levels : mapping
+        Class code -> its label (a :class:`~qonys.report.text.Labels` or a language mapping).
+    """
+    import pandas as pd
+
+    from .._core import Choice, ChoiceList, Variable
+
+    def langs(x: Any) -> dict[str, str]:
+        return dict(getattr(x, "by_lang", x))
+
+    choices = ChoiceList(
+        f"qonys_{name}", tuple(Choice(code, langs(lab)) for code, lab in levels.items())
+    )
+    var = Variable(name, "select_one", label=langs(label), choices=choices.name, measure="nominal")
+    return DerivedVariables(
+        pd.DataFrame({name: np.asarray(values, dtype=object)}), (var,), (choices,)
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

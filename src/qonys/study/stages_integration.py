@@ -128,7 +128,16 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
     names = list(derived.columns)
     sdx = sd.update(data=pd.concat([sd.data, derived.set_axis(sd.data.index)], axis=1))
     cb = _label_codebook(ctx.data, names)
-    out: list[Any] = [DerivedVariables(derived.reset_index(drop=True))]
+    out: list[Any] = [
+        DerivedVariables(
+            derived.reset_index(drop=True),
+            tuple(
+                Variable(n, "decimal", label=dict(DIMENSION_LABELS[n].by_lang), measure="scale")
+                for n in derived.columns
+                if n in DIMENSION_LABELS
+            ),
+        )
+    ]
     for group, title, key in (
         (
             [f"ipl_{d}" for d in IPL] + ["ipl_index"],

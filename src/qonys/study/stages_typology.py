@@ -25,7 +25,7 @@ from .._core import ConvergenceError, Where
 from ..report.model import Cell, Column, Note, Row, StatLine, Table
 from ..report.text import Labels, Msg
 from .stage_options import options_of
-from .stages import DerivedVariables, StudyContext, register_stage
+from .stages import StudyContext, derived_classes, register_stage
 from .stages_integration import localised
 from .survey import survey_data
 
@@ -245,7 +245,14 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
     names = label_strategy_classes(model, list(X.columns))
     modal = pd.Series(np.nan, index=X.index, dtype=object)
     modal[answered] = np.asarray(names, dtype=object)[model.predict(X[answered])]
-    out: list[Any] = [DerivedVariables(pd.DataFrame({"strategy": modal.to_numpy()}))]
+    out: list[Any] = [
+        derived_classes(
+            "strategy",
+            modal.to_numpy(),
+            Labels(kk="Стратегия", ru="Стратегия", en="Strategy").by_lang,
+            {n: STRATEGY_LABELS.get(n, Labels(en=n)) for n in names},
+        )
+    ]
     weighting = Msg("Weighted: {design}", design=sd.describe())
     out.append(_selection_table(sel.table, k, weighting, int(answered.sum())))
     out.append(_profile_table(model, list(X.columns), names, weighting, int(answered.sum())))
@@ -463,7 +470,14 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
     )
     phase = classify_phase(filled, thresholds=thresholds, missing="drop")
     phase[unknown.to_numpy()] = None
-    out: list[Any] = [DerivedVariables(pd.DataFrame({"phase": phase.to_numpy()}))]
+    out: list[Any] = [
+        derived_classes(
+            "phase",
+            phase.to_numpy(),
+            Labels(kk="Интеграция кезеңі", ru="Фаза интеграции", en="Phase of integration").by_lang,
+            PHASE_LABELS,
+        )
+    ]
     sdx = sd.update(data=frame.assign(phase=phase.to_numpy()))
     out.append(
         _shares_table(

@@ -115,7 +115,20 @@ def _with_derived(ctx: StudyContext, sd: Any) -> Any:
                     f"[analyses.{stage}].",
                 )
             frame[col] = item.frame[col].to_numpy()
-    return sd.update(data=frame)
+    cb = sd.codebook
+    variables = [v for _, item in extra for v in item.variables]
+    lists = [c for _, item in extra for c in item.choice_lists]
+    if cb is not None and (variables or lists):
+        import dataclasses
+
+        known = set(cb.names)
+        names = {c.name for c in cb.choice_lists}
+        cb = dataclasses.replace(
+            cb,
+            variables=(*cb.variables, *(v for v in variables if v.name not in known)),
+            choice_lists=(*cb.choice_lists, *(c for c in lists if c.name not in names)),
+        )
+    return sd.update(data=frame, codebook=cb)
 
 
 def _targets(
