@@ -71,6 +71,7 @@ SHORT_TITLES: dict[str, Labels] = {
     "mig_registration": L("Registration", "Регистрация", "Тіркеу"),
     "hou_tenure": L("Housing tenure", "Жильё: на каком основании", "Тұрғын үй: қандай негізде"),
     "scr_city": L("City", "Город", "Қала"),
+    "hou_district": L("District", "Район", "Аудан"),
 }
 """Short titles of the standard instrument's portrait variables for table headings (the
 codebook's labels are the questions' wording)."""

@@ -36,9 +36,19 @@ import pandas as pd
 
 from .._core import DataWarning, FrozenMap
 from ..design import SurveyData
+from ..report.estimates import estimates_table
+from ..report.labels import level_label
 from ..report.model import Figure, Note
-from ..report.text import Labels
+from ..report.text import Labels, Msg
 from ..report.translit import to_latin
+from .portrait_tables import with_short_titles
+from .spatial_tables import (
+    city_codes,
+    dissimilarity_table,
+    district_distribution_table,
+    indices_table,
+    per_city_estimates_table,
+)
 from .stages import StudyContext, register_stage
 from .survey import survey_data
 
@@ -56,6 +66,20 @@ class MapFigure(Figure):
     def image(self, lang: str) -> bytes:
         """The PNG in ``lang`` (``kk-Latn`` has its own transliterated drawing)."""
         return self.images.get(lang) or self.images.get(lang.split("-")[0]) or self.png or b""
+
+
+def _weighting(est: Any) -> Msg | None:
+    design = getattr(getattr(est, "meta", None), "design", None)
+    return Msg("Weighted: {design}", design=design) if design else None
+
+
+def _city_code(domain: Any) -> Any:
+    """``"scr_city=71"`` -> ``71`` (the code as a number when it is one)."""
+    text = domain.split("=", 1)[1] if isinstance(domain, str) and "=" in domain else domain
+    try:
+        return int(str(text).removesuffix(".0"))
+    except ValueError:
+        return text
 
 
 def _options(ctx: StudyContext) -> dict[str, Any]:
@@ -180,13 +204,46 @@ def settlement_stage(ctx: StudyContext) -> list[Any]:
         shares = settlement_shares(sd, district=district, by=group, city=city_col, min_n=min_n)
     focal_sd = _focal(sd, opts)
     lq = location_quotients(focal_sd, group="_focal", district=district, city=city_col)
-    out: list[Any] = [shares, lq]
+    cb = with_short_titles(sd.codebook)
+    weighting = _weighting(shares)
+    sframe = shares.to_frame()
+    out: list[Any] = [
+        district_distribution_table(
+            sframe,
+            city=city_col,
+            code=code,
+            group=group,
+            codebook=cb,
+            rules=ctx.rules,
+            weighting=weighting,
+        )
+        for code in city_codes(sframe, city_col)
+    ]
+    out.extend(Note(n) for n in shares.meta.notes)
     frame = lq.to_frame()
+    frame[city_col] = [_city_code(d) for d in frame["domain"]]
     title = Labels(
         en="Location quotient of the focal group",
         ru="Коэффициент локализации",
         kk="Орналасу коэффициенті",
     )
+    for code in city_codes(frame, city_col):
+        out.append(
+            per_city_estimates_table(
+                frame,
+                city=city_col,
+                code=code,
+                variable=district,
+                codebook=cb,
+                rules=ctx.rules,
+                weighting=_weighting(lq),
+                title=Msg(
+                    "Location quotient of the focal group by district: {city}",
+                    city=level_label(cb, city_col, code),
+                ),
+                key=f"settlement.lq_{code}",
+            )
+        )
     for code in sorted(pd.unique(sd.column(city_col).dropna()), key=str):
         part = frame[frame["domain"] == f"{city_col}={code}"]
         values = pd.Series(part["estimate"].to_numpy(), index=part["geo_id"])
@@ -221,11 +278,16 @@ def segregation_stage(ctx: StudyContext) -> list[Any]:
     if sd is None:  # pragma: no cover
         return []
     focal_sd = _focal(sd, opts)
+    cb = with_short_titles(sd.codebook)
+    dd = design_dissimilarity(focal_sd, group="_focal", district=district, city=city_col)
     out: list[Any] = [
-        design_dissimilarity(focal_sd, group="_focal", district=district, city=city_col)
+        dissimilarity_table(
+            dd.to_frame(), city=city_col, codebook=cb, rules=ctx.rules, weighting=_weighting(dd)
+        )
     ]
     frame = focal_sd.data.assign(_w=focal_sd.weights)
     frame = frame[~frame[district].astype(str).str.removesuffix(".0").isin(["98", "99"])]
+    results = []
     for code in sorted(pd.unique(frame[city_col].dropna()), key=str):
         part = frame[frame[city_col] == code]
         counts = unit_counts(part, district, "_focal", weight="_w", levels=[1.0, 0.0])
@@ -235,7 +297,8 @@ def segregation_stage(ctx: StudyContext) -> list[Any]:
             domain=f"{city_col}={code}",
             indices=("dissimilarity", "isolation", "interaction", "entropy", "gini"),
         )
-        out.append(dataclasses.replace(res, title=f"Segregation indices ({city_col}={code})"))
+        results.append((code, res.to_frame()))
+    out.append(indices_table(results, city=city_col, codebook=cb, weighting=_weighting(dd)))
     out.append(
         Note(
             Labels(
@@ -278,7 +341,19 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
     out: list[Any] = []
     if items:
         prof = image_profiles(sd, items=items, by=by)
-        out.append(prof)
+        pf = prof.to_frame()
+        pf = pf.assign(domain=[_city_code(d) for d in pf["domain"]])
+        out.append(
+            estimates_table(
+                pf,
+                codebook=with_short_titles(sd.codebook),
+                rules=ctx.rules,
+                weighting=_weighting(prof),
+                title=Msg("Image of the city: mean ratings (1-7)"),
+                domain_variable=city_col,
+                key="city_image.profile",
+            )
+        )
         png = profile_figure(prof)
         out.append(
             Figure(
@@ -293,7 +368,6 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
     legend = Labels(en="Share of mentions", ru="Доля упоминаний", kk="Аталу үлесі")
     for col in places:
         res = place_counts(sd, column=col, city=city_col)
-        out.append(res)
         t = res.to_frame()
         fav = col == "img_fav_district"
         what = (
@@ -308,5 +382,18 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
             values.update(pd.Series(part["estimate"].to_numpy(), index=part["geo_id"]))
             hidden = [str(g) for g in part.loc[part["mentions"] < ctx.rules.min_n, "geo_id"] if g]
             title = Labels({k: f"{what.get(k)}: {b.city.name(k)}" for k in _LANGS})
+            out.append(
+                per_city_estimates_table(
+                    t.assign(mentions_n=t["mentions"]),
+                    city=city_col,
+                    code=code,
+                    variable=None,
+                    codebook=sd.codebook,
+                    rules=ctx.rules,
+                    weighting=_weighting(res),
+                    title=Labels({k: f"{what.get(k)}: {b.city.name(k)} (%)" for k in _LANGS}),
+                    key=f"city_image.{col}_{code}",
+                )
+            )
             out.append(_map(b, values, hidden, title, legend, percent=True))
     return out
