@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from .._core import DesignError, Where
 from ..design.data import SurveyData
-from ._calib import residualize
+from ._calib import algebraic, calibrated_unit_totals, residualize
 from ._prep import Domains, Terms
 from .variance import _as_dense, replicate_cov, taylor_cov, unit_sums
 
@@ -86,12 +86,13 @@ def domain_df(sd: SurveyData, domains: Domains) -> np.ndarray:
     return (n_psu - n_str).astype(float)
 
 
-def _level(sd: SurveyData) -> tuple[np.ndarray, int, bool]:
-    """Codes at which rows are first summed: replicate unit, design unit, or row (calibrated)."""
+def _level(sd: SurveyData, unit_level: bool = False) -> tuple[np.ndarray, int, bool]:
+    """Codes at which rows are first summed: replicate unit, design unit, or row (calibrated,
+    unless ``unit_level``)."""
     prep = sd.prepared
     if prep.replicates is not None:
         return prep.replicates.index, prep.replicates.factors.shape[0], False
-    if sd.calibrations:
+    if sd.calibrations and not unit_level:
         return np.arange(sd.n, dtype=np.int64), sd.n, True
     return prep.unit, prep.n_units, False
 
@@ -102,19 +103,21 @@ def level_matrices(
     domains: Domains,
     *,
     denominator: Terms | None = None,
+    unit_level: bool = False,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray, bool]:
     """The grouped reduction: weighted sums per (unit, variable x domain).
 
     Returns ``(Y, X, count, rows, row_level)``: sparse unit x (p*D) matrices of
     :math:`\\sum w y` and :math:`\\sum w x` (``x`` = 1, or the denominator), the number of
-    rows behind each column, the rows used, and whether units are rows (calibrated designs).
+    rows behind each column, the rows used, and whether units are rows (calibrated designs,
+    unless ``unit_level``).
     """
     prep = sd.prepared
     p, d_n = terms.p, domains.n
     k_n = p * d_n
     w = prep.weights
     rows = np.flatnonzero(prep.in_domain & (domains.code >= 0))
-    level, n_level, row_level = _level(sd)
+    level, n_level, row_level = _level(sd, unit_level)
     lv, dm, wr = level[rows], domains.code[rows], w[rows]
     if row_level:
         return _row_matrices(terms, denominator, rows, dm, wr, n_level, d_n)
@@ -228,8 +231,14 @@ def fit_linear(
     prep = sd.prepared
     p, d_n = terms.p, domains.n
     k_n = p * d_n
+    # calibrated Taylor designs: unit totals of the residuals from small cross-products
+    by_algebra = prep.replicates is None and algebraic(sd.calibrations)
     y_l, x_l, count, rows, row_level = level_matrices(
-        sd, terms, domains, denominator=denominator if kind == "ratio" else None
+        sd,
+        terms,
+        domains,
+        denominator=denominator if kind == "ratio" else None,
+        unit_level=by_algebra,
     )
     if kind == "ratio" and denominator is None:
         raise DesignError("a ratio needs a denominator", rule="design.ratio-pairs")
@@ -274,6 +283,16 @@ def fit_linear(
             z = y_l
         else:
             z = (y_l - x_l.multiply(theta[None, :])).multiply(1.0 / x_tot[None, :])
+        if by_algebra:
+            den = denominator if kind == "ratio" else None
+
+            def cross(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+                yc, xc = _cross(x, v * prep.weights, terms, den, rows, domains.code[rows], d_n)
+                return yc if kind == "total" else (yc - xc * theta[None, :]) / x_tot[None, :]
+
+            z = calibrated_unit_totals(
+                _as_dense(z), sd.calibrations, prep.unit, prep.n_units, cross
+            )
         var_out = influence_variance(sd, z if row_level else sp.csr_matrix(z), row_level, full=full)
     if full:
         cov = var_out
@@ -294,6 +313,49 @@ def fit_linear(
         notes=tuple(notes),
         replicates=th_r,
     )
+
+
+def _cross(
+    x: np.ndarray,
+    v: np.ndarray,
+    terms: Terms,
+    denominator: Terms | None,
+    rows: np.ndarray,
+    dm: np.ndarray,
+    d_n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted cross-products of auxiliaries with the analysis columns, per domain.
+
+    Returns the q x (p*D) matrices :math:`\\sum_{i \\in d} a_{ij} v_i x_i y_{ij}` and
+    :math:`\\sum_{i \\in d} a_{ij} v_i x_i x^{den}_{ij}` (:math:`x^{den} = 1` without a
+    denominator) over the ``rows`` used (domain codes ``dm``), in column order ``j * D + d``;
+    :math:`a_{ij}` marks the values used. One matrix product per domain.
+    """
+    q, p = x.shape[1], terms.p
+    yc = np.zeros((q, p * d_n))
+    xc = np.zeros((q, p * d_n))
+    whole = d_n == 1 and rows.size == x.shape[0]
+    for d in range(d_n):
+        r = rows if d_n == 1 else rows[dm == d]
+        if whole:
+            xv, vals, avail = x * v[:, None], terms.values, terms.available
+            dens = denominator.values if denominator is not None else None
+            if denominator is not None:
+                avail = avail & denominator.available
+        else:
+            xv, vals, avail = x[r] * v[r, None], terms.values[r], terms.available[r]
+            dens = denominator.values[r] if denominator is not None else None
+            if denominator is not None:
+                avail = avail & denominator.available[r]
+        cols = slice(d, p * d_n, d_n)
+        if avail.all():
+            yc[:, cols] = xv.T @ vals
+            xc[:, cols] = xv.T @ dens if dens is not None else xv.sum(axis=0)[:, None]
+        else:
+            af = avail.astype(float)
+            yc[:, cols] = xv.T @ np.where(avail, vals, 0.0)
+            xc[:, cols] = xv.T @ (np.where(avail, dens, 0.0) if dens is not None else af)
+    return yc, xc
 
 
 def influence_variance(
