@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import ConvergenceError, DataError, DesignError, MissingPolicy, Where
+from ..design.calibration import weighted_gram
 from ..design.data import SurveyData
 from ._common import check_level, restrict
 from ._families import FAMILIES, Family, family_of
@@ -34,7 +35,7 @@ from ._models import (
     sandwich,
 )
 
-__all__ = ["FAMILIES", "Family", "GLMResult", "IRLSFit", "glm", "irls", "weighted_gram"]
+__all__ = ["FAMILIES", "Family", "GLMResult", "IRLSFit", "glm", "irls"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -48,33 +49,6 @@ class IRLSFit:
     iterations: int
     converged: bool
     gram: np.ndarray | None = None  # X' diag(working_weights) X of the last iteration
-
-
-_CHUNK = 8_192
-"""Rows per block of the weighted cross-products (a block stays in cache)."""
-
-
-def weighted_gram(
-    x: np.ndarray, ww: np.ndarray, z: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """:math:`X^\\top W X` and :math:`X^\\top W z` (:math:`W = \\mathrm{diag}(ww)`).
-
-    Block by block of rows: :math:`M = W_b X_b` is formed in a reused cache-sized buffer and
-    :math:`M^\\top X_b` and :math:`M^\\top z_b` are added up, so the long data are read once
-    and no n x p temporary is formed.
-    """
-    n, p = x.shape
-    g = np.zeros((p, p))
-    r = np.zeros(p) if z is not None else None
-    m = np.empty((min(_CHUNK, n), p))
-    for a in range(0, n, _CHUNK):
-        b = min(a + _CHUNK, n)
-        blk = m[: b - a]
-        np.multiply(x[a:b], ww[a:b, None], out=blk)
-        g += blk.T @ x[a:b]
-        if r is not None and z is not None:
-            r += blk.T @ z[a:b]
-    return g, r
 
 
 def _wls(
