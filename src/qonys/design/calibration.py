@@ -82,6 +82,18 @@ def weighted_gram(
     n, p = x.shape
     g = np.zeros((p, p))
     r = np.zeros(p) if z is not None else None
+    if x.flags.f_contiguous and not x.flags.c_contiguous:
+        # column-major data: the buffer holds the block transposed (p x rows), so both the
+        # product with the weights and the matrix product read contiguous columns
+        mt = np.empty((p, min(_CHUNK, n)))
+        for a in range(0, n, _CHUNK):
+            b = min(a + _CHUNK, n)
+            blk_t = mt[:, : b - a]
+            np.multiply(x[a:b].T, ww[a:b], out=blk_t)
+            g += blk_t @ x[a:b]
+            if r is not None and z is not None:
+                r += blk_t @ z[a:b]
+        return g, r
     m = np.empty((min(_CHUNK, n), p))
     for a in range(0, n, _CHUNK):
         b = min(a + _CHUNK, n)

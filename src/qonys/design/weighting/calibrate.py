@@ -202,7 +202,7 @@ def model_matrix(
                     rule="weighting.margin-totals",
                     hint="Every categorical margin must add up to the same population size.",
                 )
-    x = np.zeros((data.n, len(names)))
+    x = np.zeros((data.n, len(names)), order="F")  # column-major: one column per pass
     at = 0
     rows = np.arange(data.n)
     for block in blocks:
