@@ -494,8 +494,8 @@ def _deff(
     :math:`\\sum w (y - \\bar y)^2 = S_2 - \\bar y S_1`, whose rounding error is about
     :math:`\\epsilon S_2`. Columns where the result is below :math:`10^{-4} S_2` (a mean far
     from zero relative to the spread), and every column without ``squares``, take the centred
-    second pass :math:`\\sum w (y - \\bar y)^2` instead, so the relative error stays near
-    :math:`10^4 \\epsilon` at worst.
+    second pass :math:`\\sum w (y - \\bar y)^2` instead, so the subtraction loses at most
+    four digits of the sums' precision.
     """
     prep = sd.prepared
     d_n, k_n = domains.n, theta.size
