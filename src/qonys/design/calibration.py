@@ -22,7 +22,7 @@ import dataclasses
 import numpy as np
 import scipy.linalg
 
-__all__ = ["Calibration", "residualize"]
+__all__ = ["Calibration", "residualize", "weighted_gram"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -64,3 +64,42 @@ def residualize(u: np.ndarray, calibrations: tuple[Calibration, ...]) -> np.ndar
     for cal in calibrations:
         u = cal.residualize(u)
     return u
+
+
+_CHUNK = 8_192
+"""Rows per block of the weighted cross-products (a block stays in cache)."""
+
+
+def weighted_gram(
+    x: np.ndarray, ww: np.ndarray, z: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """:math:`X^\\top W X` and :math:`X^\\top W z` (:math:`W = \\mathrm{diag}(ww)`).
+
+    Block by block of rows: :math:`M = W_b X_b` is formed in a reused cache-sized buffer and
+    :math:`M^\\top X_b` and :math:`M^\\top z_b` are added up, so the long data are read once
+    and no n x p temporary is formed.
+    """
+    n, p = x.shape
+    g = np.zeros((p, p))
+    r = np.zeros(p) if z is not None else None
+    if x.flags.f_contiguous and not x.flags.c_contiguous:
+        # column-major data: the buffer holds the block transposed (p x rows), so both the
+        # product with the weights and the matrix product read contiguous columns
+        mt = np.empty((p, min(_CHUNK, n)))
+        for a in range(0, n, _CHUNK):
+            b = min(a + _CHUNK, n)
+            blk_t = mt[:, : b - a]
+            np.multiply(x[a:b].T, ww[a:b], out=blk_t)
+            g += blk_t @ x[a:b]
+            if r is not None and z is not None:
+                r += blk_t @ z[a:b]
+        return g, r
+    m = np.empty((min(_CHUNK, n), p))
+    for a in range(0, n, _CHUNK):
+        b = min(a + _CHUNK, n)
+        blk = m[: b - a]
+        np.multiply(x[a:b], ww[a:b, None], out=blk)
+        g += blk.T @ x[a:b]
+        if r is not None and z is not None:
+            r += blk.T @ z[a:b]
+    return g, r

@@ -46,9 +46,14 @@ def _integer_codes(pdf: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.D
     size = int(np.prod(np.array(spans, dtype=float)))
     if size > 16_000_000:
         return None
-    code = np.zeros(len(pdf), dtype=np.int64)
+    # at most 16 million cells: 32-bit codes, half the memory traffic of 64-bit ones. The
+    # arithmetic wraps modulo 2**32 (values and minimum alike), and the true code is below
+    # 2**24, so it comes out exact even for keys beyond the 32-bit range.
+    code = np.zeros(len(pdf), dtype=np.int32)
     for v, lo, span in zip(vals, lows, spans, strict=True):
-        code = code * span + (v.astype(np.int64) - lo)
+        code *= span
+        code += v.astype(np.int32, copy=False)
+        code -= np.array(lo, dtype=np.int64).astype(np.int32)
     present = np.zeros(size, dtype=bool)
     present[code] = True
     cells = np.flatnonzero(present)
@@ -81,10 +86,23 @@ def _partition(pdf: pd.DataFrame, spec: CellSpec, weights: str | None) -> pd.Dat
         w = np.where(wnull, 0.0, w_raw)
     else:
         w, wnull = np.ones(n), np.zeros(n, dtype=bool)
-    out["_nrow"] = np.bincount(codes, minlength=m).astype(float)
+    nrow = np.bincount(codes, minlength=m).astype(float)
+    out["_nrow"] = nrow
+    sw_all: np.ndarray | None = None  # sums of the weights of all rows, shared by complete columns
     for j, (c, _) in enumerate(spec.numerators):
         y = pd.to_numeric(pdf[c]).to_numpy(dtype=float, na_value=np.nan)
-        ok = ~np.isnan(y)
+        nan = np.isnan(y)
+        if not nan.any():  # complete column: no masks, the row counts and weight sums shared
+            if sw_all is None:
+                sw_all = np.bincount(codes, weights=w, minlength=m)
+            wy = w * y
+            out[alias("_n", j)] = nrow
+            out[alias("_sw", j)] = sw_all
+            out[alias("_swy", j)] = np.bincount(codes, weights=wy, minlength=m)
+            if spec.second_moments:
+                out[alias("_swyy", j)] = np.bincount(codes, weights=wy * y, minlength=m)
+            continue
+        ok = ~nan
         wy = np.where(ok, w * y, 0.0)
         out[alias("_n", j)] = np.bincount(codes, weights=ok.astype(float), minlength=m)
         out[alias("_sw", j)] = np.bincount(codes, weights=np.where(ok, w, 0.0), minlength=m)
@@ -101,6 +119,14 @@ def _partition(pdf: pd.DataFrame, spec: CellSpec, weights: str | None) -> pd.Dat
 
 def dask_simple(ddf: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame:
     """Cell table of a Dask DataFrame (see the module docstring)."""
+    # only the columns the sums need are read (the selection reaches the Parquet reader)
+    used = list(
+        dict.fromkeys(
+            [*spec.keys, *([weights] if weights else []), *(c for c, _ in spec.numerators)]
+        )
+    )
+    if len(used) < len(ddf.columns):
+        ddf = ddf[used]
     parts = ddf.map_partitions(_partition, spec, weights, meta=_meta(ddf, spec, weights))
     cells = parts.compute()
     keys = list(spec.keys)

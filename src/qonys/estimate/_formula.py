@@ -188,6 +188,17 @@ def factor_levels(col: pd.Series, ref: str | None = None) -> list[object]:
     return levels
 
 
+def _level_codes(series: pd.Series, levels: list[object]) -> np.ndarray:
+    """Position of every value among ``levels`` (-1 for missing or other values), as
+    ``pd.Categorical(series, categories=levels).codes``; plain columns are factorized first so
+    that only their distinct values are looked up."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.Categorical(series, categories=levels).codes.astype(np.int64)
+    raw, uniques = pd.factorize(series, use_na_sentinel=True)
+    lut = np.append(pd.Index(levels).get_indexer(uniques), -1).astype(np.int64)
+    return lut[raw]  # the sentinel -1 picks the appended -1
+
+
 def evaluate(data: pd.DataFrame, var: Variable) -> tuple[pd.Series, bool]:
     """The values of a variable and whether it is a factor."""
     if var.kind == "expr":
@@ -251,7 +262,7 @@ def model_matrix(
                         where=Where(variable=v.source),
                         rule="design.empty-domain",
                     )
-                codes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
+                codes = _level_codes(series, levels)
                 miss = miss | (codes < 0)
                 cache[v.label] = (codes.astype(float), [str(lv) for lv in levels])
                 factors[v.label] = [str(lv) for lv in levels]
@@ -289,8 +300,12 @@ def model_matrix(
         names += term_names
         cols += term_cols
         assign += [ti] * len(term_names)
-    x = np.column_stack(cols) if cols else np.zeros((n, 0))
-    x[~complete] = 0.0
+    # column-major: each column is one contiguous copy
+    x = np.empty((n, len(cols)), order="F")
+    for j, c in enumerate(cols):
+        x[:, j] = c
+    if not complete.all():
+        x[~complete] = 0.0
     return ModelMatrix(x, names, assign, parsed.term_labels, parsed.intercept, complete, factors)
 
 

@@ -105,17 +105,20 @@ def model_setup(
     return ModelSetup(mm, y, y_cat, parsed.response.label, used, int(gap.sum()), tuple(notes))
 
 
-def check_rank(x: np.ndarray, w: np.ndarray, names: list[str]) -> None:
+def check_rank(
+    x: np.ndarray, w: np.ndarray, names: list[str], *, gram: np.ndarray | None = None
+) -> None:
     """A :class:`DesignError` naming the first aliased column of a rank-deficient matrix.
 
     Columns are scaled to unit weighted norm; the pivoted QR of the p x p factor
     :math:`S V^\\top` of the Gram matrix :math:`V S^2 V^\\top` pivots the columns as a pivoted QR
     of the n x p matrix would (R's ``qr`` with ``tol=1e-7``), without touching the long data
-    again.
+    again. ``gram``, when the caller has it, is :math:`X^\\top \\mathrm{diag}(w) X`.
     """
     from scipy.linalg import qr
 
-    gram = (x * w[:, None]).T @ x
+    if gram is None:
+        gram = (x * w[:, None]).T @ x
     scale = np.sqrt(np.diag(gram))
     zero = scale == 0
     if zero.any():

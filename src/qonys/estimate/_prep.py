@@ -95,7 +95,7 @@ def terms_of(
     var_of: list[str] = []
     level_of: list[str | None] = []
     cols: list[np.ndarray] = []
-    miss_cols: list[np.ndarray] = []
+    miss_cols: list[np.ndarray | None] = []  # None: no missing value in that column
     for name in names:
         col = sd.column(name)
         cat = is_categorical(sd, name) if categorical is None else categorical
@@ -108,13 +108,15 @@ def terms_of(
                     where=Where(variable=name),
                     rule="design.empty-domain",
                 )
+            has_miss = bool(miss.any())
             for lev in levels:
                 ind = (col == lev).fillna(False).to_numpy(dtype=float)
-                ind[miss] = np.nan
+                if has_miss:
+                    ind[miss] = np.nan
                 var_of.append(name)
                 level_of.append(str(lev))
                 cols.append(ind)
-                miss_cols.append(miss)
+                miss_cols.append(miss if has_miss else None)
         else:
             if not pd.api.types.is_numeric_dtype(col):
                 raise DataError(
@@ -124,28 +126,32 @@ def terms_of(
                     hint="Use proportion() for categorical variables.",
                 )
             vals = col.to_numpy(dtype=float, na_value=np.nan)
-            miss = ~np.isfinite(vals)
+            finite = np.isfinite(vals)
             var_of.append(name)
             level_of.append(None)
             cols.append(vals)
-            miss_cols.append(miss)
+            miss_cols.append(None if finite.all() else ~finite)
     # column-major: estimators read one variable at a time
-    values = np.empty((sd.n, len(cols)), order="F")
-    missing_m = np.empty((sd.n, len(cols)), dtype=bool, order="F")
-    for j, (c, m) in enumerate(zip(cols, miss_cols, strict=True)):
+    n_cols = len(cols)
+    values = np.empty((sd.n, n_cols), order="F")
+    for j, c in enumerate(cols):
         values[:, j] = c
-        missing_m[:, j] = m
     relevant = np.ones(sd.n, dtype=bool) if rows is None else rows
     notes: list[str] = []
     n_dropped = 0
-    any_miss = missing_m & relevant[:, None]
-    if any_miss.any():
+    with_miss = [j for j, m in enumerate(miss_cols) if m is not None and (m & relevant).any()]
+    if with_miss:
+        missing_m = np.zeros((sd.n, n_cols), dtype=bool, order="F")
+        for j, m in enumerate(miss_cols):
+            if m is not None:
+                missing_m[:, j] = m
         if missing == "fail":
-            j = int(np.flatnonzero(any_miss.any(axis=0))[0])
-            count = int(any_miss[:, j].sum())
+            j = with_miss[0]
+            any_miss = missing_m[:, j] & relevant
+            count = int(any_miss.sum())
             raise DataError(
                 f"variable {var_of[j]!r} has {count} missing values in the data used",
-                where=Where(variable=var_of[j], row=int(np.flatnonzero(any_miss[:, j])[0]) + 1),
+                where=Where(variable=var_of[j], row=int(np.flatnonzero(any_miss)[0]) + 1),
                 rule="data.missing-values",
                 hint="Choose missing='drop' (complete cases, kept in the design as a domain) "
                 "or missing='available' (each variable on its own non-missing cases).",
@@ -163,10 +169,10 @@ def terms_of(
                 idx = var_of.index(v)
                 if per[idx]:
                     notes.append(f"{int(per[idx])} cases without {v} excluded for {v}")
-    else:
-        available = np.ones_like(missing_m, dtype=bool, order="F")
-    if not available.all():
-        values[~available] = 0.0
+        if not available.all():
+            values[~available] = 0.0
+    else:  # no missing value in the rows used
+        available = np.ones((sd.n, n_cols), dtype=bool, order="F")
     return Terms(var_of, level_of, values, available, n_dropped, tuple(notes))
 
 

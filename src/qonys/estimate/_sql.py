@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .backends import CellSpec, _index, _q, _sql_str, _sums
@@ -19,19 +20,82 @@ def _sql_relation(con: Any, source: Any) -> Any:
     return source
 
 
-def _null_counts(rel: Any, cols: Sequence[str], weights: str | None) -> dict[str, float]:
-    """Missing values per column, and the weights' minimum: one cheap aggregate (DuckDB answers
-    it from the Parquet statistics without reading the data)."""
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "BOOLEAN",
+}
+
+
+def _null_counts(
+    rel: Any, cols: Sequence[str], weights: str | None, keys: Sequence[str] = ()
+) -> dict[str, float]:
+    """Missing values per column, the weights' minimum, and the missing values, minimum and
+    maximum of integer group keys: one cheap aggregate (DuckDB answers it from the Parquet
+    statistics without reading the data)."""
     exprs = ["count(*) AS _all"] + [f"count({_q(c)}) AS {_q('n_' + c)}" for c in cols]
+    names = ["_all", *[f"n_{c}" for c in cols]]
     if weights:
         exprs += [f"count({_q(weights)}) AS _nw", f"min(CAST({_q(weights)} AS DOUBLE)) AS _wmin"]
+        names += ["_nw", "_wmin"]
+    for k in keys:
+        v = f"CAST({_q(k)} AS BIGINT)"
+        exprs += [f"count({_q(k)})", f"min({v})", f"max({v})"]
+        names += [f"kn_{k}", f"kmin_{k}", f"kmax_{k}"]
     row = rel.aggregate(", ".join(exprs)).fetchall()[0]
-    names = ["_all", *[f"n_{c}" for c in cols], *(["_nw", "_wmin"] if weights else [])]
     got = dict(zip(names, row, strict=True))
     out = {c: float(got["_all"] - got[f"n_{c}"]) for c in cols}
     if weights:
         out["_wnull"] = float(got["_all"] - got["_nw"])
         out["_wmin"] = float(got["_wmin"]) if got["_wmin"] is not None else 0.0
+    for k in keys:
+        out[f"kmiss_{k}"] = float(got["_all"] - got[f"kn_{k}"])
+        out[f"kmin_{k}"] = float(got[f"kmin_{k}"]) if got[f"kmin_{k}"] is not None else 0.0
+        out[f"kmax_{k}"] = float(got[f"kmax_{k}"]) if got[f"kmax_{k}"] is not None else 0.0
+    return out
+
+
+def _packing(
+    types: dict[str, str], keys: Sequence[str], stats: dict[str, float]
+) -> list[tuple[str, int, int]] | None:
+    """(key, minimum, range) of every group key when they pack into one BIGINT: integer or
+    boolean columns (``types``: DuckDB type by column) without missing values whose ranges
+    multiply to less than 2**62."""
+    out: list[tuple[str, int, int]] = []
+    total = 1
+    for k in keys:
+        if types.get(k) not in _INTEGER_TYPES or stats[f"kmiss_{k}"]:
+            return None
+        lo, hi = int(stats[f"kmin_{k}"]), int(stats[f"kmax_{k}"])
+        span = hi - lo + 1
+        total *= span
+        if total >= 2**62:
+            return None
+        out.append((k, lo, span))
+    return out
+
+
+def _packed_key(packing: list[tuple[str, int, int]]) -> str:
+    """Mixed-radix code of the group keys: :math:`((k_1 - m_1) r_2 + (k_2 - m_2)) r_3 + \\dots`."""
+    expr = ""
+    for k, lo, span in packing:
+        part = f"(CAST({_q(k)} AS BIGINT) - {lo})"
+        expr = part if not expr else f"(({expr}) * {span} + {part})"
+    return expr
+
+
+def _unpack(codes: np.ndarray, packing: list[tuple[str, int, int]]) -> dict[str, np.ndarray]:
+    """The key columns back from their mixed-radix codes."""
+    out: dict[str, np.ndarray] = {}
+    rest = codes.astype(np.int64)
+    for k, lo, span in reversed(packing):
+        out[k] = rest % span + lo
+        rest = rest // span
     return out
 
 
@@ -54,7 +118,10 @@ def sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame
     con = duckdb.connect()
     rel = _sql_relation(con, source)
     num_cols = sorted({c for c, _ in spec.numerators} | set(spec.denominators or ()))
-    nulls = _null_counts(rel, num_cols, weights)
+    types = dict(zip(rel.columns, (str(t) for t in rel.types), strict=True))
+    int_keys = [k for k in spec.keys if types.get(k) in _INTEGER_TYPES]
+    packable = len(spec.keys) > 1 and len(int_keys) == len(spec.keys)
+    nulls = _null_counts(rel, num_cols, weights, spec.keys if packable else ())
     complete = not any(nulls[c] for c in num_cols)
     numeric_cols = {c for c, lev in spec.numerators if lev is None} | set(spec.denominators or ())
 
@@ -115,10 +182,29 @@ def sql_reduce(source: Any, spec: CellSpec, weights: str | None) -> pd.DataFrame
             continue
         by_expr[expr] = name
         exprs.append(f"{expr} AS {name}")
-    keys = ", ".join(_q(k) for k in spec.keys)
-    sel = (keys + ", " if keys else "") + ", ".join(exprs)
-    out = rel.aggregate(sel, keys) if keys else rel.aggregate(sel)
-    cells = out.df()
+    packing = _packing(types, spec.keys, nulls) if packable else None
+    if packing is not None:
+        # one BIGINT group key instead of several columns: the hash table compares and
+        # stores one value per group (about half the time at 20 million rows and 5 keys)
+        key_types = rel.limit(0).df()[list(spec.keys)].dtypes
+        code = _packed_key(packing)
+        got = rel.aggregate(f"{code} AS _qonys_key, " + ", ".join(exprs), code)
+        raw = got.df()
+        keys_back = _unpack(raw["_qonys_key"].to_numpy(), packing)
+        cells = pd.concat(
+            [
+                pd.DataFrame(
+                    {k: keys_back[k].astype(key_types[k]) for k in spec.keys}, index=raw.index
+                ),
+                raw.drop(columns="_qonys_key"),
+            ],
+            axis=1,
+        )
+    else:
+        keys = ", ".join(_q(k) for k in spec.keys)
+        sel = (keys + ", " if keys else "") + ", ".join(exprs)
+        out = rel.aggregate(sel, keys) if keys else rel.aggregate(sel)
+        cells = out.df()
     for name, first in copies:
         cells[name] = cells[first]
     if weights:

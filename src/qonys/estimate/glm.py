@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import ConvergenceError, DataError, DesignError, MissingPolicy, Where
+from ..design.calibration import weighted_gram
 from ..design.data import SurveyData
 from ._common import check_level, restrict
 from ._families import FAMILIES, Family, family_of
@@ -47,20 +48,29 @@ class IRLSFit:
     working_weights: np.ndarray  # prior weight x mu'^2 / V(mu), of the last iteration
     iterations: int
     converged: bool
+    gram: np.ndarray | None = None  # X' diag(working_weights) X of the last iteration
 
 
-def _lstsq(x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Least squares by the normal equations with one step of iterative refinement.
+def _wls(
+    x: np.ndarray, ww: np.ndarray, z: np.ndarray, gram: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares by the normal equations, with one step of iterative refinement.
 
-    The refinement step recovers the accuracy of a QR solution (R's ``Cdqrls``) for any model
-    whose condition number is well below :math:`1/\\sqrt{\\epsilon}`, at a fraction of its cost on
-    long data: two products with the n x p matrix and p x p solves.
+    Returns the coefficients and :math:`G = X^\\top W X`. With ``gram`` given (the same weights
+    as an earlier call) only :math:`X^\\top W z` is formed. The refinement step
+    :math:`b \\leftarrow b + G^{-1} X^\\top W (z - X b)` recovers the accuracy of a QR
+    solution (R's ``Cdqrls``) for any model whose condition number is well below
+    :math:`1/\\sqrt{\\epsilon}`, at a fraction of its cost on long data.
     """
-    g = x.T @ x
-    b = np.linalg.solve(g, x.T @ z)
+    if gram is None:
+        g, r_opt = weighted_gram(x, ww, z)
+        r = r_opt if r_opt is not None else x.T @ (ww * z)
+    else:
+        g, r = gram, x.T @ (ww * z)
+    b = np.linalg.solve(g, r)
     if np.linalg.cond(g) < 1e4:  # error about cond * eps already: nothing to refine
-        return np.asarray(b)
-    return np.asarray(b + np.linalg.solve(g, x.T @ (z - x @ b)))
+        return np.asarray(b), g
+    return np.asarray(b + np.linalg.solve(g, x.T @ (ww * (z - x @ b)))), g
 
 
 def irls(
@@ -72,15 +82,21 @@ def irls(
     start: np.ndarray | None = None,
     epsilon: float = 1e-8,
     maxit: int = 25,
+    gram: np.ndarray | None = None,
 ) -> IRLSFit:
     r"""Iteratively reweighted least squares, step for step as R's ``glm.fit``.
 
     Starts from the family's ``mustart`` (or ``start``), solves the weighted least-squares
-    problem of the working response :math:`z = \eta + (y-\mu)/\mu'` by QR, and stops when
+    problem of the working response :math:`z = \eta + (y-\mu)/\mu'` and stops when
     :math:`|D - D_{old}|/(|D| + 0.1) <` ``epsilon``, halving steps whose deviance is not
     finite. The working weights returned are those of the last iteration, which R's
     ``svyglm`` uses in its sandwich; so the standard errors agree with R's to rounding, not
     only to R's convergence tolerance.
+
+    Each iteration forms :math:`X^\top W X` and :math:`X^\top W z` in one pass
+    (:func:`weighted_gram`); the gaussian family's working weights are the prior weights in
+    every iteration, so its :math:`X^\top W X` (``gram``, if given, is that matrix) is formed
+    once. The last :math:`X^\top W X` is returned for the sandwich's bread.
     """
     fam = family_of(family)
     if start is None:
@@ -93,12 +109,18 @@ def irls(
     mu = fam.linkinv(eta)
     dev_old = fam.dev(y, mu, w)
     ww = w
+    fixed = family == "gaussian"  # identity link, unit variance: the weights never change
+    g: np.ndarray | None = gram if fixed else None
     for it in range(1, maxit + 1):
-        me = fam.mu_eta(eta)
-        ww = w * me**2 / fam.variance(mu)
-        z = eta + (y - mu) / me
-        sw = np.sqrt(ww)
-        new = _lstsq(x * sw[:, None], z * sw)
+        if fixed:
+            ww, z = w, eta + (y - mu)
+        else:
+            me = fam.mu_eta(eta)
+            ww = w * me**2 / fam.variance(mu)
+            z = eta + (y - mu) / me
+        new, g_it = _wls(x, ww, z, g)
+        if fixed:
+            g = g_it
         eta_n = x @ new
         mu_n = fam.linkinv(eta_n)
         dev = fam.dev(y, mu_n, w)
@@ -111,9 +133,9 @@ def irls(
             halvings += 1
         beta, eta, mu = new, eta_n, mu_n
         if abs(dev - dev_old) / (abs(dev) + 0.1) < epsilon:
-            return IRLSFit(beta, eta, mu, ww, it, True)
+            return IRLSFit(beta, eta, mu, ww, it, True, g_it)
         dev_old = dev
-    return IRLSFit(beta, eta, mu, ww, maxit, False)
+    return IRLSFit(beta, eta, mu, ww, maxit, False, None)
 
 
 def _check_response(y: np.ndarray, family: str, label: str) -> None:
@@ -170,8 +192,9 @@ def _fit_one(
     w_all = sd.prepared.weights
     w = w_all[rows] / w_all[rows].mean()
     names = setup.mm.columns
-    check_rank(x, w, names)
-    res = irls(x, y, w, family, epsilon=epsilon, maxit=maxit)
+    gram0, _ = weighted_gram(x, w)
+    check_rank(x, w, names, gram=gram0)
+    res = irls(x, y, w, family, epsilon=epsilon, maxit=maxit, gram=gram0)
     if not res.converged:
         raise ConvergenceError(
             f"IRLS for {setup.response!r} did not converge in {maxit} iterations "
@@ -187,8 +210,10 @@ def _fit_one(
     var = fam.variance(mu)
     wt = w_all[rows]
     # R's sandwich: working residuals at the estimate, working weights of the last iteration
+    # scaled back to the sampling weights (w is wt over its mean): the bread is the last
+    # iteration's X'WX times that mean
     ww = res.working_weights * (wt / w)
-    a = (x * ww[:, None]).T @ x
+    a = res.gram * float(wt.mean()) if res.gram is not None else weighted_gram(x, ww)[0]
     a_inv = np.linalg.inv(a)
     reps = None
     prep = sd.prepared

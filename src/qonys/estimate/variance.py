@@ -41,7 +41,7 @@ from ..design.replicates import ReplicateWeights
 from ..design.structure import SELF_REPRESENTING, DesignStructure
 from ._calib import residualize
 
-__all__ = ["replicate_cov", "taylor_cov", "unit_sums", "vcov_total"]
+__all__ = ["replicate_cov", "taylor_cov", "unit_sums", "unit_totals", "vcov_total"]
 
 _DENSE_LIMIT = 30_000_000
 
@@ -52,6 +52,29 @@ def unit_sums(codes: np.ndarray, n_units: int, values: np.ndarray | sp.spmatrix)
     agg = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_units, n))
     out = agg @ values
     return sp.csr_matrix(out)
+
+
+def unit_totals(codes: np.ndarray, n_units: int, values: np.ndarray) -> np.ndarray:
+    """Dense unit totals of the rows of ``values`` (n x k): :func:`unit_sums` as an array.
+
+    Rows in unit order (the usual layout) are summed over runs, a cache-sized block of rows at a
+    time, in row order within a unit; otherwise one sparse product.
+    """
+    vals = np.asarray(values, dtype=float)
+    n = codes.shape[0]
+    step = np.diff(codes)
+    if n == 0 or (step < 0).any():
+        return _as_dense(unit_sums(codes, n_units, vals))
+    starts = np.flatnonzero(np.concatenate(([True], step != 0)))
+    out = np.zeros((n_units, vals.shape[1]))
+    edges = np.unique(
+        np.concatenate((starts[np.searchsorted(starts, np.arange(0, n, 65_536))], [n]))
+    )
+    at = np.searchsorted(starts, edges)
+    for k in range(edges.size - 1):
+        a, b, s0, s1 = int(edges[k]), int(edges[k + 1]), int(at[k]), int(at[k + 1])
+        out[codes[starts[s0:s1]]] = np.add.reduceat(vals[a:b], starts[s0:s1] - a, axis=0)
+    return out
 
 
 def _as_dense(m: np.ndarray | sp.spmatrix) -> np.ndarray:
@@ -242,21 +265,32 @@ def vcov_total(
             rule="design.values-length",
         )
     mask = prep.in_domain if domain is None else prep.in_domain & np.asarray(domain, dtype=bool)
-    u = np.where(mask[:, None], vals * prep.weights[:, None], 0.0)
-    if not np.isfinite(u).all():
-        raise DesignError(
-            "linearised values have missing or infinite entries in the domain",
-            where=Where(key="values"),
-            rule="design.values-missing",
-        )
+    if mask.all():
+        u = vals * prep.weights[:, None]
+    else:
+        u = np.where(mask[:, None], vals * prep.weights[:, None], 0.0)
+
+    def check(totals: np.ndarray | None) -> None:
+        # a missing or infinite row makes its unit's total non-finite: rows are looked at
+        # only then
+        if (totals is None or not np.isfinite(totals).all()) and not np.isfinite(u).all():
+            raise DesignError(
+                "linearised values have missing or infinite entries in the domain",
+                where=Where(key="values"),
+                rule="design.values-missing",
+            )
+
     if prep.replicates is not None:
         reps = prep.replicates
-        uu = _as_dense(unit_sums(reps.index, reps.factors.shape[0], u))
+        uu = unit_totals(reps.index, reps.factors.shape[0], u)
+        check(uu)
         tr = reps.factors.T @ uu
         return replicate_cov(reps, tr, uu.sum(axis=0), full=True)
     if prep.structure is None:  # pragma: no cover - SurveyData always sets one of the two
         raise DesignError("design has neither structure nor replicates", rule="design.internal")
     if data.calibrations:
+        check(None)
         u = residualize(u, data.calibrations)
-    zu = unit_sums(prep.unit, len(prep.structure.psu), u)
+    zu = unit_totals(prep.unit, len(prep.structure.psu), u)
+    check(zu)
     return taylor_cov(prep.structure, zu, lonely_psu=data.design.lonely_psu, full=True)

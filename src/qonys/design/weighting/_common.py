@@ -128,10 +128,13 @@ def level_codes(data: SurveyData, name: str) -> tuple[np.ndarray, list[str]]:
             rule="weighting.missing-values",
             hint="Impute or recode missing values before weighting.",
         )
-    text = col.astype(str)
-    levels = sorted(pd.unique(text))
-    codes = pd.Categorical(text, categories=levels).codes.astype(np.int64)
-    return codes, levels
+    # factorize the values, then name and sort the few distinct ones (values whose text is
+    # the same share a level, as when the whole column is converted to text)
+    raw, uniques = pd.factorize(col, sort=False)
+    text = pd.Series(uniques).astype(str).to_numpy()
+    levels = sorted(set(text))
+    lut = pd.Index(levels).get_indexer(text).astype(np.int64)
+    return lut[raw], levels
 
 
 def indicator_matrix(codes: np.ndarray, k: int) -> np.ndarray:
@@ -198,9 +201,14 @@ def apply_weights(
     calibration: Calibration | None,
     replicate_fn: Callable[[np.ndarray], np.ndarray] | None,
 ) -> SurveyData:
-    """Survey data with ``new_w`` as weights; replicates re-weighted by ``replicate_fn``."""
+    """Survey data with ``new_w`` as weights; replicates re-weighted by ``replicate_fn``.
+
+    Only the weight column changes: the frame is copied shallowly (copy-on-write keeps the
+    caller's frame as it was), and a Taylor design whose new weights are valid keeps its
+    resolved strata and sampling units instead of factorizing the design columns again.
+    """
     col = name or f"_weight_{method}"
-    frame = data.data.copy()
+    frame = data.data.copy(deep=False)
     frame[col] = new_w
     reps = data.prepared.replicates
     new_reps: ReplicateWeights | None = data.replicate_weights
@@ -218,11 +226,24 @@ def apply_weights(
     design = data.design.update(weights=col, na_weights="fail")
     if design.replicates is not None and new_reps is not None:
         design = design.update(replicates=dataclasses.replace(design.replicates, columns=()))
+    resolved = None
+    prep = data.prepared
+    w_new = np.asarray(new_w, dtype=float)
+    if (
+        reps is None
+        and prep.structure is not None
+        and w_new.shape == prep.weights.shape
+        and bool(np.isfinite(w_new).all())
+        and not bool((w_new < 0).any())
+    ):
+        # what resolving the new design would give: the same structure and units, these
+        # weights (named, finite, non-negative: nothing dropped, no notes)
+        resolved = dataclasses.replace(prep, weights=w_new, n_dropped=0, notes=())
     return dataclasses.replace(
         data,
         data=frame,
         design=design,
         replicate_weights=new_reps,
         calibrations=calibs,
-        _resolved=None,
+        _resolved=resolved,
     )

@@ -30,13 +30,12 @@ import numpy as np
 import pandas as pd
 
 from ..._core import ConvergenceError, DesignError, Meta, Where
-from ..calibration import Calibration
+from ..calibration import Calibration, weighted_gram
 from ..data import SurveyData
 from ._common import (
     WEIGHTING_METHODS,
     Weighted,
     apply_weights,
-    indicator_matrix,
     level_codes,
     parse_margin,
     weight_summary,
@@ -101,30 +100,41 @@ def calibration_g(
         )
     eta = np.zeros(x.shape[1])
     sample = x.T @ w
-    xe = x @ eta
-    misfit = totals - sample - x.T @ (w * _fm1(xe, distance, lo, hi))
+    unbounded_linear = distance == "linear" and not np.isfinite(lo) and not np.isfinite(hi)
+    if distance != "logit" and lo <= 1 <= hi:
+        # at eta = 0 the linear and raking g are exactly 1: no pass over the rows needed
+        xe = np.zeros(x.shape[0])
+        fm = np.zeros(x.shape[0])
+        misfit = totals - sample
+    else:
+        xe = x @ eta
+        fm = _fm1(xe, distance, lo, hi)
+        misfit = totals - sample - x.T @ (w * fm)
     it = 0
     scale = 1 + np.abs(totals)
     while it < maxit:
         if (np.abs(misfit) / scale < epsilon).all() and it > 0:
             break
         it += 1
-        tmat = (x * (w * _dfm(xe, distance, lo, hi))[:, None]).T @ x
+        # Newton step from one weighted cross-product (the unbounded linear distance has
+        # derivative 1 everywhere: the weights themselves)
+        v = w if unbounded_linear else w * _dfm(xe, distance, lo, hi)
+        tmat = weighted_gram(x, v)[0]
         step = np.linalg.pinv(tmat, rcond=256 * np.finfo(float).eps) @ misfit
         eta = eta + step
         xe = x @ eta
-        g = 1 + _fm1(xe, distance, lo, hi)
+        fm = _fm1(xe, distance, lo, hi)
         halvings = 0
-        while (not np.isfinite(g).all()) and halvings < 50:
+        while (not np.isfinite(fm).all()) and halvings < 50:
             step = step / 2
             eta = eta - step
             xe = x @ eta
-            g = 1 + _fm1(xe, distance, lo, hi)
+            fm = _fm1(xe, distance, lo, hi)
             halvings += 1
-        misfit = totals - sample - x.T @ (w * _fm1(xe, distance, lo, hi))
-        if distance == "linear" and not np.isfinite(lo) and not np.isfinite(hi):
+        misfit = totals - sample - x.T @ (w * fm)
+        if unbounded_linear:
             break  # exact in one step
-    g = 1 + _fm1(xe, distance, lo, hi)
+    g = 1 + fm
     rel = np.abs(misfit) / scale
     if not (rel < max(epsilon, 1e-9)).all():
         worst = int(np.argmax(rel))
@@ -151,7 +161,8 @@ def model_matrix(
     data: SurveyData, totals: Mapping[str, Any], population_size: float | None
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Auxiliary matrix, its population totals and column names from a totals mapping."""
-    blocks: list[np.ndarray] = []
+    # blocks as (level codes, number of levels) or numeric values, written into one matrix
+    blocks: list[tuple[np.ndarray, int] | np.ndarray] = []
     tots: list[float] = []
     names: list[str] = []
     sizes: list[tuple[str, float]] = []
@@ -160,7 +171,7 @@ def model_matrix(
         if isinstance(spec, Mapping | pd.Series | pd.DataFrame):
             codes, levels = level_codes(data, var)
             t = parse_margin(var, spec, levels)
-            blocks.append(indicator_matrix(codes, len(levels)))
+            blocks.append((codes, len(levels)))
             tots.extend(t.tolist())
             names.extend(f"{var}={lev}" for lev in levels)
             sizes.append((var, float(t.sum())))
@@ -172,11 +183,11 @@ def model_matrix(
                     where=Where(variable=var),
                     rule="weighting.missing-values",
                 )
-            blocks.append(vals[:, None])
+            blocks.append(vals)
             tots.append(float(spec))
             names.append(var)
     if population_size is not None:
-        blocks.insert(0, np.ones((data.n, 1)))
+        blocks.insert(0, np.ones(data.n))
         tots.insert(0, float(population_size))
         names.insert(0, "(population size)")
         sizes.append(("population_size", float(population_size)))
@@ -191,7 +202,19 @@ def model_matrix(
                     rule="weighting.margin-totals",
                     hint="Every categorical margin must add up to the same population size.",
                 )
-    return np.column_stack(blocks), np.array(tots), names, [v for v, _ in sizes]
+    x = np.zeros((data.n, len(names)), order="F")  # column-major: one column per pass
+    at = 0
+    rows = np.arange(data.n)
+    for block in blocks:
+        if isinstance(block, tuple):  # indicators of the levels
+            codes, k = block
+            ok = codes >= 0
+            x[rows[ok], at + codes[ok]] = 1.0
+            at += k
+        else:
+            x[:, at] = block
+            at += 1
+    return x, np.array(tots), names, [v for v, _ in sizes]
 
 
 @WEIGHTING_METHODS.register("calibrate")
