@@ -132,6 +132,8 @@ def resolve(text: Text | None, lang: str) -> str:
     if isinstance(text, Msg):
         template = tr.gettext(text.text)
         params = {k: _param(v, lang) for k, v in text.params.items()}
+        if text.text == "Weighted: {design}" and isinstance(text.params.get("design"), str):
+            params["design"] = design_text(text.params["design"], lang)
     elif isinstance(text, PMsg):
         template = tr.ngettext(text.singular, text.plural, text.n)
         params = {"n": _param(text.n, lang), **{k: _param(v, lang) for k, v in text.params.items()}}
@@ -141,3 +143,59 @@ def resolve(text: Text | None, lang: str) -> str:
         return template.format(**params) if params else template
     except (KeyError, IndexError, ValueError):
         return template
+
+
+_DESIGN_WORDS: dict[str, dict[str, str]] = {
+    "strata": {"kk": "страталар", "ru": "страты", "en": "strata"},
+    "ids": {"kk": "іріктеу бірліктері", "ru": "единицы отбора", "en": "sampling units"},
+    "fpc": {
+        "kk": "шектеулі жиынтық түзетуі",
+        "ru": "поправка на конечность совокупности",
+        "en": "finite population correction",
+    },
+    "weights": {"kk": "салмақтар", "ru": "веса", "en": "weights"},
+    "replicates": {"kk": "репликалар", "ru": "реплики", "en": "replicates"},
+    "lonely_psu": {
+        "kk": "стратадағы жалғыз бірінші сатылы бірлік",
+        "ru": "единственная первичная единица в страте",
+        "en": "lonely PSU",
+    },
+    "calibrated": {"kk": "калибрленген", "ru": "калибровка", "en": "calibrated"},
+    "rake": {"kk": "рейкинг", "ru": "рейкинг", "en": "raking"},
+    "poststratify": {
+        "kk": "постстратификация",
+        "ru": "постстратификация",
+        "en": "post-stratification",
+    },
+    "calibrate": {"kk": "калибрлеу", "ru": "калибровка", "en": "calibration"},
+    "subpopulation": {"kk": "ішкі жиынтық", "ru": "подсовокупность", "en": "subpopulation"},
+}
+
+
+def design_text(design: str, lang: str) -> str:
+    """:meth:`qonys.design.SurveyData.describe`'s one line in the report's language.
+
+    The variable names stay as they are; the words around them are translated (``strata``,
+    ``weights``, ``calibrated (rake)``...). Parts it does not know are kept unchanged.
+
+    >>> design_text("strata=smp_stratum; ids=smp_psu; weights=w; calibrated (rake)", "ru")
+    'страты: smp_stratum; единицы отбора: smp_psu; веса: w; калибровка (рейкинг)'
+    """
+    base = lang.split("-")[0]
+
+    def word(w: str) -> str:
+        return _DESIGN_WORDS.get(w, {}).get(base, w)
+
+    out = []
+    for part in design.split("; "):
+        if "=" in part:
+            key, _, value = part.partition("=")
+            out.append(f"{word(key)}: {value}")
+        elif part.startswith("calibrated (") and part.endswith(")"):
+            methods = ", ".join(word(m) for m in part[len("calibrated (") : -1].split(", "))
+            out.append(f"{word('calibrated')} ({methods})")
+        elif part.startswith("subpopulation of "):
+            out.append(f"{word('subpopulation')}: {part.split()[2]}")
+        else:
+            out.append(part)
+    return "; ".join(out)
