@@ -35,13 +35,20 @@ from .model import FLAG_SUPPRESSED, FLAG_UNRELIABLE, BarChart, Cell, Column, Fig
 from .tables import crosstab_table, frequency_table
 from .text import Msg, Text
 
-__all__ = ["estimates_table", "figure_for_table", "tables_from_result"]
+__all__ = ["estimates_table", "figure_for_table", "tables_from_result", "weighting_note"]
 
 _STAT_COLS = ("estimate", "se", "ci", "deff", "n")
 
 
 def _present(v: Any) -> bool:
     return v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA
+
+
+def weighting_note(result: Any) -> Msg | None:
+    """The table note "Weighted: <design>" of a result (``result.meta.design``), or ``None``
+    when the result is unweighted."""
+    design = getattr(getattr(result, "meta", None), "design", None)
+    return Msg("Weighted: {design}", design=design) if design else None
 
 
 def estimates_table(
@@ -186,7 +193,7 @@ def tables_from_result(
     kind = getattr(result, "table_kind", "estimates")
     title = getattr(result, "title", None)
     meta = result.meta
-    weighting: Text | None = Msg("Weighted: {design}", design=meta.design) if meta.design else None
+    weighting = weighting_note(result)
     by = meta.call.get("by") if hasattr(meta.call, "get") else None
     variables = [v for v in frame["variable"].dropna().unique()] if "variable" in frame else [None]
     out: list[Table] = []

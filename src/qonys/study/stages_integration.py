@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import Codebook, StudyError, Variable, Where
-from ..report.estimates import estimates_table
+from ..report.estimates import estimates_table, weighting_note
 from ..report.model import BarChart, Cell, Column, Figure, Note, Row, Table
 from ..report.text import Labels, Msg
 from .stage_options import options_of
@@ -87,11 +87,6 @@ def localised(value: float, decimals: int = 1) -> Labels:
     return Labels({lang: fmt_number(value, lang, decimals) for lang in ("kk", "ru", "en")})
 
 
-def _weighting(est: Any) -> Msg | None:
-    design = getattr(getattr(est, "meta", None), "design", None)
-    return Msg("Weighted: {design}", design=design) if design else None
-
-
 def integration_stage(ctx: StudyContext) -> list[Any]:
     """Run the ``integration`` stage (see the module docstring)."""
     from .. import estimate
@@ -156,7 +151,7 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
                 overall.to_frame(),
                 codebook=cb,
                 rules=ctx.rules,
-                weighting=_weighting(overall),
+                weighting=weighting_note(overall),
                 title=title,
                 key=f"integration.{key}",
             )
@@ -169,7 +164,7 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
                     bf,
                     codebook=cb,
                     rules=ctx.rules,
-                    weighting=_weighting(by),
+                    weighting=weighting_note(by),
                     title=Msg("{title}, by city", title=title),
                     domain_variable=city,
                     key=f"integration.{key}_by_city",
@@ -190,12 +185,12 @@ def integration_stage(ctx: StudyContext) -> list[Any]:
                             ),
                         ),
                         base_n=int(index_rows["n"].sum()),
-                        weighting=_weighting(by),
+                        weighting=weighting_note(by),
                         key=f"integration.{key}_figure",
                     )
                 )
     stab = rank_stability(ess.scores, list(ESSER), w)
-    out.append(_stability_table(stab.table, _weighting(overall)))
+    out.append(_stability_table(stab.table, weighting_note(overall)))
     if opts["income_median"] is None and medians:
         out.append(
             Note(

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._core import DataError, Dataset, Where
-from ..report.estimates import estimates_table
+from ..report.estimates import estimates_table, weighting_note
 from ..report.labels import variable_title
 from ..report.model import BarChart, Figure, Note
 from ..report.text import Labels, Msg, Text
@@ -215,11 +215,6 @@ def _labelled(sd: Any, names: list[str]) -> Any:
     return sd.update(codebook=dataclasses.replace(cb, variables=(*cb.variables, *extra)))
 
 
-def _weighting(est: Any) -> Msg | None:
-    design = getattr(getattr(est, "meta", None), "design", None)
-    return Msg("Weighted: {design}", design=design) if design else None
-
-
 def _by_title(cb: Any, var: str) -> Text:
     from ..report.labels import variable_title
 
@@ -269,7 +264,7 @@ def social_capital_stage(ctx: StudyContext) -> list[Any]:
             overall.to_frame(),
             codebook=cb,
             rules=ctx.rules,
-            weighting=_weighting(overall),
+            weighting=weighting_note(overall),
             title=Msg("Social capital measures"),
             key="social_capital.overall",
         )
@@ -283,7 +278,7 @@ def social_capital_stage(ctx: StudyContext) -> list[Any]:
                 frame,
                 codebook=cb,
                 rules=ctx.rules,
-                weighting=_weighting(est),
+                weighting=weighting_note(est),
                 title=_by_title(cb, var),
                 domain_variable=var,
                 key=f"social_capital.by_{var}",
@@ -311,7 +306,7 @@ def social_capital_stage(ctx: StudyContext) -> list[Any]:
                 model.to_frame().assign(level=None),
                 codebook=cb,
                 rules=ctx.rules,
-                weighting=_weighting(model),
+                weighting=weighting_note(model),
                 title=Msg(
                     "Linear model of {outcome} on the shares of bridging and linking ties",
                     outcome=variable_title(cb, str(outcome)),

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .._core import DataWarning, FrozenMap
 from ..design import SurveyData
-from ..report.estimates import estimates_table
+from ..report.estimates import estimates_table, weighting_note
 from ..report.labels import level_label
 from ..report.model import Figure, Note
 from ..report.text import Labels, Msg
@@ -66,11 +66,6 @@ class MapFigure(Figure):
     def image(self, lang: str) -> bytes:
         """The PNG in ``lang`` (``kk-Latn`` has its own transliterated drawing)."""
         return self.images.get(lang) or self.images.get(lang.split("-")[0]) or self.png or b""
-
-
-def _weighting(est: Any) -> Msg | None:
-    design = getattr(getattr(est, "meta", None), "design", None)
-    return Msg("Weighted: {design}", design=design) if design else None
 
 
 def _city_code(domain: Any) -> Any:
@@ -205,7 +200,7 @@ def settlement_stage(ctx: StudyContext) -> list[Any]:
     focal_sd = _focal(sd, opts)
     lq = location_quotients(focal_sd, group="_focal", district=district, city=city_col)
     cb = with_short_titles(sd.codebook)
-    weighting = _weighting(shares)
+    weighting = weighting_note(shares)
     sframe = shares.to_frame()
     out: list[Any] = [
         district_distribution_table(
@@ -236,7 +231,7 @@ def settlement_stage(ctx: StudyContext) -> list[Any]:
                 variable=district,
                 codebook=cb,
                 rules=ctx.rules,
-                weighting=_weighting(lq),
+                weighting=weighting_note(lq),
                 title=Msg(
                     "Location quotient of the focal group by district: {city}",
                     city=level_label(cb, city_col, code),
@@ -282,7 +277,7 @@ def segregation_stage(ctx: StudyContext) -> list[Any]:
     dd = design_dissimilarity(focal_sd, group="_focal", district=district, city=city_col)
     out: list[Any] = [
         dissimilarity_table(
-            dd.to_frame(), city=city_col, codebook=cb, rules=ctx.rules, weighting=_weighting(dd)
+            dd.to_frame(), city=city_col, codebook=cb, rules=ctx.rules, weighting=weighting_note(dd)
         )
     ]
     frame = focal_sd.data.assign(_w=focal_sd.weights)
@@ -298,7 +293,7 @@ def segregation_stage(ctx: StudyContext) -> list[Any]:
             indices=("dissimilarity", "isolation", "interaction", "entropy", "gini"),
         )
         results.append((code, res.to_frame()))
-    out.append(indices_table(results, city=city_col, codebook=cb, weighting=_weighting(dd)))
+    out.append(indices_table(results, city=city_col, codebook=cb, weighting=weighting_note(dd)))
     out.append(
         Note(
             Labels(
@@ -348,7 +343,7 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
                 pf,
                 codebook=with_short_titles(sd.codebook),
                 rules=ctx.rules,
-                weighting=_weighting(prof),
+                weighting=weighting_note(prof),
                 title=Msg("Image of the city: mean ratings (1-7)"),
                 domain_variable=city_col,
                 key="city_image.profile",
@@ -390,7 +385,7 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
                     variable=None,
                     codebook=sd.codebook,
                     rules=ctx.rules,
-                    weighting=_weighting(res),
+                    weighting=weighting_note(res),
                     title=Labels({k: f"{what.get(k)}: {b.city.name(k)} (%)" for k in _LANGS}),
                     key=f"city_image.{col}_{code}",
                 )
