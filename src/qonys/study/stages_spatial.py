@@ -379,7 +379,7 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
             title = Labels({k: f"{what.get(k)}: {b.city.name(k)}" for k in _LANGS})
             out.append(
                 per_city_estimates_table(
-                    t.assign(mentions_n=t["mentions"]),
+                    t.assign(**{c: 100 * t[c] for c in ("estimate", "se", "ci_low", "ci_high")}),
                     city=city_col,
                     code=code,
                     variable=None,
@@ -388,6 +388,7 @@ def city_image_stage(ctx: StudyContext) -> list[Any]:
                     weighting=weighting_note(res),
                     title=Labels({k: f"{what.get(k)}: {b.city.name(k)} (%)" for k in _LANGS}),
                     key=f"city_image.{col}_{code}",
+                    decimals=1,
                 )
             )
             out.append(_map(b, values, hidden, title, legend, percent=True))
