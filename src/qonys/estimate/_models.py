@@ -51,7 +51,8 @@ class ModelSetup:
     notes: tuple[str, ...]
 
 
-def _formula_text(formula: str | tuple[str, Sequence[str]]) -> str:
+def formula_text(formula: str | tuple[str, Sequence[str]]) -> str:
+    """A model's formula as text (``("y", ["a", "b"])`` -> ``"y ~ a + b"``)."""
     if isinstance(formula, str):
         return formula
     response, terms = formula
@@ -62,7 +63,7 @@ def model_setup(
     sd: SurveyData, formula: str | tuple[str, Sequence[str]], missing: MissingPolicy
 ) -> ModelSetup:
     """Parse the formula, build the matrix on the domain's rows and apply ``missing``."""
-    text = _formula_text(formula)
+    text = formula_text(formula)
     parsed = parse_formula(text)
     if parsed.response is None:
         raise DesignError(
@@ -326,8 +327,8 @@ def fit_by(
     return tuple(one(sd.subset(domains.code == d), domains.labels[d]) for d in range(domains.n))
 
 
-def model_meta(sd: SurveyData, fits: Sequence[ModelFit], call: dict[str, Any], notes: Any) -> Meta:
-    """Metadata of a model result."""
+def model_meta(sd: SurveyData, fits: Sequence[ModelFit], call: dict[str, Any]) -> Meta:
+    """Metadata of a model result: method, design, policies, the fits' notes and counts."""
     method = method_name(sd)
     if sd.prepared.replicates is not None and call.get("variance") == "refit":
         method += "; model refitted for every replicate"
@@ -338,6 +339,7 @@ def model_meta(sd: SurveyData, fits: Sequence[ModelFit], call: dict[str, Any], n
         design=sd.describe(),
         policies={"missing": str(call.get("missing")), "lonely_psu": sd.design.lonely_psu},
         call=call,
-        notes=(*sd.prepared.notes, *notes),
+        notes=(*sd.prepared.notes, *(n for f in fits for n in f.extra["notes"])),
         n_used=int(sum(f.n for f in fits)),
+        n_dropped=int(sum(f.extra["n_dropped"] for f in fits)),
     )

@@ -28,6 +28,7 @@ from ._models import (
     check_rank,
     coef_rows,
     fit_by,
+    formula_text,
     model_df,
     model_meta,
     model_setup,
@@ -379,7 +380,7 @@ def glm(
     )
     rows = [r for f in fits for r in coef_rows(f, level, df)]
     table = pd.DataFrame(rows)
-    text = formula if isinstance(formula, str) else f"{formula[0]} ~ {' + '.join(formula[1])}"
+    text = formula_text(formula)
     call = {
         "formula": text,
         "family": family,
@@ -389,7 +390,5 @@ def glm(
         "df": df,
         "variance": variance,
     }
-    notes = [n for f in fits for n in f.extra["notes"]]
-    meta = model_meta(sd, fits, call, notes)
-    meta = dataclasses.replace(meta, n_dropped=int(sum(f.extra["n_dropped"] for f in fits)))
+    meta = model_meta(sd, fits, call)
     return GLMResult(f"glm {family}", text, fits, table, meta, family=family)

@@ -33,6 +33,7 @@ from ._models import (
     check_rank,
     coef_rows,
     fit_by,
+    formula_text,
     model_df,
     model_meta,
     model_setup,
@@ -251,7 +252,7 @@ def multinom(
         raise DesignError("multinom needs SurveyData (data in memory)", rule="design.data-type")
     fits = fit_by(sd, by, lambda s, d: _fit_one(s, d, formula, missing, variance, maxit))
     table = pd.DataFrame([r for f in fits for r in _rows(f, level, df)])
-    text = formula if isinstance(formula, str) else f"{formula[0]} ~ {' + '.join(formula[1])}"
+    text = formula_text(formula)
     call = {
         "formula": text,
         "by": by,
@@ -260,9 +261,7 @@ def multinom(
         "df": df,
         "variance": variance,
     }
-    notes = [n for f in fits for n in f.extra["notes"]]
-    meta = model_meta(sd, fits, call, notes)
-    meta = dataclasses.replace(meta, n_dropped=int(sum(f.extra["n_dropped"] for f in fits)))
+    meta = model_meta(sd, fits, call)
     return MultinomResult(
         "multinom", text, fits, table, meta, levels=tuple(fits[0].extra["levels"])
     )

@@ -34,6 +34,7 @@ from ._models import (
     check_rank,
     coef_rows,
     fit_by,
+    formula_text,
     model_df,
     model_meta,
     model_setup,
@@ -297,7 +298,7 @@ def olr(
     _dist(link)
     fits = fit_by(sd, by, lambda s, d: _fit_one(s, d, formula, link, missing, variance, maxit))
     table = pd.DataFrame([r for f in fits for r in coef_rows(f, level, df)])
-    text = formula if isinstance(formula, str) else f"{formula[0]} ~ {' + '.join(formula[1])}"
+    text = formula_text(formula)
     call = {
         "formula": text,
         "link": link,
@@ -307,8 +308,6 @@ def olr(
         "df": df,
         "variance": variance,
     }
-    notes = [n for f in fits for n in f.extra["notes"]]
-    meta = model_meta(sd, fits, call, notes)
-    meta = dataclasses.replace(meta, n_dropped=int(sum(f.extra["n_dropped"] for f in fits)))
+    meta = model_meta(sd, fits, call)
     levels = tuple(fits[0].extra["levels"])
     return OLRResult(f"olr {link}", text, fits, table, meta, levels=levels)
