@@ -33,7 +33,7 @@ from ..privacy.suppression import DisclosureRules, rse_flags
 from .labels import code_text, level_label, variable_title
 from .model import FLAG_SUPPRESSED, FLAG_UNRELIABLE, BarChart, Cell, Column, Figure, Row, Table
 from .tables import crosstab_table, frequency_table
-from .text import Msg, Text
+from .text import Labels, Msg, Text, design_text
 
 __all__ = ["estimates_table", "figure_for_table", "tables_from_result", "weighting_note"]
 
@@ -44,11 +44,24 @@ def _present(v: Any) -> bool:
     return v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA
 
 
-def weighting_note(result: Any) -> Msg | None:
-    """The table note "Weighted: <design>" of a result (``result.meta.design``), or ``None``
-    when the result is unweighted."""
-    design = getattr(getattr(result, "meta", None), "design", None)
-    return Msg("Weighted: {design}", design=design) if design else None
+def weighting_note(source: Any) -> Msg | None:
+    """The table note "Weighted: <design>", the design written in each report language.
+
+    ``source`` is a result (its ``meta.design``), survey data (their ``describe()``) or the
+    design's one-line description itself; ``None`` when there is no design (unweighted).
+    """
+    if isinstance(source, str):
+        design: str | None = source
+    elif hasattr(source, "describe"):
+        design = source.describe()
+    else:
+        design = getattr(getattr(source, "meta", None), "design", None)
+    if not design:
+        return None
+    return Msg(
+        "Weighted: {design}",
+        design=Labels({lang: design_text(design, lang) for lang in ("kk", "ru", "en")}),
+    )
 
 
 def estimates_table(

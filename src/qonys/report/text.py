@@ -132,8 +132,6 @@ def resolve(text: Text | None, lang: str) -> str:
     if isinstance(text, Msg):
         template = tr.gettext(text.text)
         params = {k: _param(v, lang) for k, v in text.params.items()}
-        if text.text == "Weighted: {design}" and isinstance(text.params.get("design"), str):
-            params["design"] = design_text(text.params["design"], lang)
     elif isinstance(text, PMsg):
         template = tr.ngettext(text.singular, text.plural, text.n)
         params = {"n": _param(text.n, lang), **{k: _param(v, lang) for k, v in text.params.items()}}

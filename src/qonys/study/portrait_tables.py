@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._core import Choice, ChoiceList, Codebook, QonysError, Variable
 from ..privacy.suppression import DisclosureRules, suppress_lines, suppress_table
-from ..report.estimates import estimates_table
+from ..report.estimates import estimates_table, weighting_note
 from ..report.labels import level_label, variable_title
 from ..report.model import FLAG_SUPPRESSED, Cell, Column, Row, StatLine, Table
 from ..report.text import Labels, Msg, Text
@@ -51,7 +51,8 @@ def L(en: str, ru: str, kk: str) -> Labels:  # noqa: N802 - a short constructor 
 
 def weighting_of(sd: Any) -> Text:
     """The weighting note of a table computed on ``sd`` (as the default result tables say)."""
-    return Msg("Weighted: {design}", design=sd.describe())
+    note = weighting_note(sd)  # survey data always describe their design: never None
+    return note if note is not None else Msg("Unweighted.")
 
 
 SHORT_TITLES: dict[str, Labels] = {

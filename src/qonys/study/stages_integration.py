@@ -310,7 +310,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         ),
         tuple(rows),
         base_n=res.meta.n_used,
-        weighting=Msg("Weighted: {design}", design=res.meta.design) if res.meta.design else None,
+        weighting=weighting_note(res),
         key="structural_complex.shares",
     )
     verdict = {
@@ -383,7 +383,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         ),
         model_rows,
         base_n=res.meta.n_used,
-        weighting=Msg("Weighted: {design}", design=res.meta.design) if res.meta.design else None,
+        weighting=weighting_note(res),
         key="structural_complex.logit",
     )
     figure = Figure(
@@ -394,7 +394,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
             percent=True,
         ),
         base_n=res.meta.n_used,
-        weighting=Msg("Weighted: {design}", design=res.meta.design) if res.meta.design else None,
+        weighting=weighting_note(res),
         key="structural_complex.figure",
     )
     return [table, Note(verdict), figure, corr, logit]

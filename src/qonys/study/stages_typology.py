@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import ConvergenceError, Where
+from ..report.estimates import weighting_note
 from ..report.model import Cell, Column, Note, Row, StatLine, Table
 from ..report.text import Labels, Msg
 from .stage_options import options_of
@@ -151,7 +152,7 @@ def _col_pct_table(
         tuple(table_cols),
         tuple(body),
         base_n=base,
-        weighting=Msg("Weighted: {design}", design=test.meta.design) if test.meta.design else None,
+        weighting=weighting_note(test),
         notes=(Msg("Column percentages (design-based)."),),
         stat_lines=(
             StatLine(
@@ -202,7 +203,7 @@ def _shares_table(sd: Any, var: str, labels: dict[str, Labels], title: Msg, key:
         ),
         tuple(rows),
         base_n=int(f["n"].max()) if "n" in f.columns and len(f) else None,
-        weighting=Msg("Weighted: {design}", design=est.meta.design) if est.meta.design else None,
+        weighting=weighting_note(est),
         key=key,
     )
 
@@ -253,7 +254,7 @@ def strategies_stage(ctx: StudyContext) -> list[Any]:
             {n: STRATEGY_LABELS.get(n, Labels(en=n)) for n in names},
         )
     ]
-    weighting = Msg("Weighted: {design}", design=sd.describe())
+    weighting = weighting_note(sd)
     out.append(_selection_table(sel.table, k, weighting, int(answered.sum())))
     out.append(_profile_table(model, list(X.columns), names, weighting, int(answered.sum())))
     sdx = sd.update(data=sd.data.assign(strategy=modal.to_numpy()))
@@ -294,7 +295,7 @@ PRACTICE_LABELS: dict[str, Labels] = {
 
 
 def _profile_table(
-    model: Any, columns: list[str], names: list[str], weighting: Msg, base_n: int
+    model: Any, columns: list[str], names: list[str], weighting: Msg | None, base_n: int
 ) -> Table:
     """P(practice chosen) by class: what makes each class what it is."""
     rows = []
@@ -324,7 +325,7 @@ def _profile_table(
     )
 
 
-def _selection_table(table: pd.DataFrame, chosen: int, weighting: Msg, base_n: int) -> Table:
+def _selection_table(table: pd.DataFrame, chosen: int, weighting: Msg | None, base_n: int) -> Table:
     rows = []
     for k, rec in table.iterrows():
         vals = [rec.get(c, np.nan) for c in ("loglik", "npar", "aic", "bic", "sabic", "entropy")]
@@ -374,7 +375,7 @@ def _phase_lca_indicators(ind: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sensitivity_table(
-    filled: pd.DataFrame, unknown: pd.Series, base: Any, weights: Any, weighting: Msg
+    filled: pd.DataFrame, unknown: pd.Series, base: Any, weights: Any, weighting: Msg | None
 ) -> Table:
     """Weighted phase shares with thresholds at 50 % and 150 % (METHODS 7.3 robustness).
 
@@ -519,7 +520,7 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
             unknown,
             thresholds,
             sd.prepared.weights,
-            Msg("Weighted: {design}", design=sd.describe()),
+            weighting_note(sd),
         )
     )
     lca_x = _phase_lca_indicators(ind)
