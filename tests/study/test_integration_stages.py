@@ -127,6 +127,34 @@ def test_phase_shares_cover_the_planted_circular_and_settled_shares(run: dict[st
     assert rows["Transitional"][0].value < 15
 
 
+def test_latent_class_phase_shares_cover_the_planted_shares(run: dict[str, Any]) -> None:
+    # The latent class alternative (rule-set indicators plus Esser's scores in quintiles) is
+    # the acceptance's estimator of the phase shares: its design-based 95% intervals cover the
+    # generator's population shares of all three phases (truth.json population.phase), and
+    # its classes are the planted phases for most respondents.
+    planted = run["summary"]["population"]["phase"]
+    table = next(
+        x for x in run["outs"]["phases"] if isinstance(x, Table) and x.key == "phases.lca_shares"
+    )
+    rows = {resolve(r.label, "en"): r.cells for r in table.rows}
+    assert set(rows) == {"Circular migration", "Urban settlement", "Urban integration"}
+    for label, phase in (
+        ("Circular migration", "circular"),
+        ("Urban settlement", "settled"),
+        ("Urban integration", "integrated"),
+    ):
+        lo, hi = rows[label][2].value  # type: ignore[misc]
+        assert lo <= 100 * planted[phase] <= hi, (phase, lo, hi, planted[phase])
+        assert hi - lo < 10  # an interval, not a shrug
+    note = next(
+        resolve(x.text, "en")
+        for x in run["outs"]["phases"]
+        if isinstance(x, Note) and "Latent class alternative" in resolve(x.text, "en")
+    )
+    ari = float(note.rsplit("= ", 1)[1].rstrip("."))
+    assert ari > 0.5
+
+
 def test_wrong_options_fail_before_any_work(tmp_path: Path) -> None:
     bad = {**RAW, "analyses": {"phases": {"continous_months": 12}}}
     with pytest.raises(StudyError) as err:

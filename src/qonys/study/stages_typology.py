@@ -11,7 +11,9 @@ overall and by city through the design.
 ``phases`` classifies respondents by the rule set of METHODS 7.3 with the study's thresholds
 (``phase``, for later stages), estimates the phase shares, cross-tabulates phase by city and by
 strategy (design-based column percentages, Rao-Scott F test) and fits the latent class
-alternative on the same indicators, reporting its agreement with the rules (adjusted Rand index).
+alternative (METHODS 7.3, robustness) on the same indicators plus Esser's dimension scores in
+quintiles, names each class after the rule-set phase it overlaps most, estimates the class
+shares through the design and reports the agreement with the rules (adjusted Rand index).
 """
 
 from __future__ import annotations
@@ -356,10 +358,17 @@ def _selection_table(table: pd.DataFrame, chosen: int, weighting: Msg | None, ba
     )
 
 
-def _phase_lca_indicators(ind: pd.DataFrame) -> pd.DataFrame:
+def _phase_lca_indicators(ind: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Categorical indicators of the latent class alternative (METHODS 7.2).
+
+    Trips, months in the home place and continuous stay are banded; Esser's dimension scores
+    (the table's "integration scores" row) enter as sample quintiles, 0..4, so that the
+    classes can tell settlement from integration, which the residence indicators alone
+    cannot.
+    """
     trips = ind["return_stays_per_year"]
     months = ind["months_in_origin_per_year"]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "trips": pd.cut(trips, [-0.5, 0.5, 1.5, np.inf], labels=False),
             "months": pd.cut(months, [-0.5, 0.5, 2.5, np.inf], labels=False),
@@ -372,6 +381,30 @@ def _phase_lca_indicators(ind: pd.DataFrame) -> pd.DataFrame:
         },
         index=ind.index,
     )
+    for name in scores.columns:
+        out[name] = pd.qcut(scores[name], 5, labels=False, duplicates="drop")
+    return out
+
+
+def _phase_classes(classes: np.ndarray, rules: pd.Series, weights: np.ndarray) -> np.ndarray:
+    """Latent classes named after the rule-set phase each overlaps most.
+
+    The weighted cross-tabulation of class by rule-set phase (circular, settled, integrated)
+    is matched one to one by :func:`scipy.optimize.linear_sum_assignment`; a class left over
+    (more than three classes) keeps the name ``class_<k>``.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    phases = ["circular", "settled", "integrated"]
+    k = int(classes.max()) + 1
+    agree = np.zeros((k, len(phases)))
+    r = rules.astype(object).to_numpy()
+    for j, ph in enumerate(phases):
+        agree[:, j] = np.bincount(classes, weights=weights * (r == ph), minlength=k)
+    rows, cols = linear_sum_assignment(-agree)
+    names = np.array([f"class_{c + 1}" for c in range(k)], dtype=object)
+    names[rows] = np.asarray(phases, dtype=object)[cols]
+    return np.asarray(names[classes], dtype=object)
 
 
 def _sensitivity_table(
@@ -523,8 +556,9 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
             weighting_note(sd),
         )
     )
-    lca_x = _phase_lca_indicators(ind)
-    ok = lca_x.notna().any(axis=1).to_numpy() & phase.notna().to_numpy()
+    present = [c for c in dims if c in frame.columns]
+    lca_x = _phase_lca_indicators(ind, frame[present].apply(pd.to_numeric, errors="coerce"))
+    ok = lca_x.notna().any(axis=1).to_numpy()
     w = np.asarray(sd.prepared.weights, float)
     w = w / w[ok].mean()
     model = LatentClassModel(
@@ -536,13 +570,31 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
         max_iter=1000,
         polish_tol=1e-8,
     ).fit(lca_x[ok], sample_weight=w[ok])
-    classes = model.predict(lca_x[ok])
-    ari = float(adjusted_rand_score(phase[ok].astype(str), classes))
+    classes = _phase_classes(model.predict(lca_x[ok]), phase[ok], w[ok])
+    both = phase[ok].notna().to_numpy()
+    ari = float(adjusted_rand_score(phase[ok][both].astype(str), classes[both]))
+    lca = np.full(len(frame), None, dtype=object)
+    lca[ok] = classes
+    labels = {
+        c: PHASE_LABELS.get(c)
+        or Labels(kk=f"{c[6:]}-класс", ru=f"Класс {c[6:]}", en=f"Class {c[6:]}")
+        for c in [*PHASE_LABELS, *sorted(set(classes) - set(PHASE_LABELS))]
+    }
+    out.append(
+        _shares_table(
+            sd.update(data=frame.assign(phase_lca=lca)),
+            "phase_lca",
+            labels,
+            Msg("Phases of integration: shares (latent classes)"),
+            "phases.lca_shares",
+        )
+    )
     out.append(
         Note(
             Msg(
-                "Latent class alternative ({k} classes on the same indicators): agreement with "
-                "the rule set, adjusted Rand index = {ari}.",
+                "Latent class alternative (classes: {k}; the rule set's indicators and Esser's "
+                "dimension scores in quintiles), each class named after the phase of the rule "
+                "set it overlaps most: agreement with the rule set, adjusted Rand index = {ari}.",
                 k=str(int(opts["latent_classes"])),
                 ari=localised(ari, 2),
             )
