@@ -86,17 +86,38 @@ def test_structural_complex_verdict_follows_the_planted_answer(run: dict[str, An
     assert any(isinstance(x, Table) for x in run["outs"]["structural_complex"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the instrument's observed components measure the generator's latent "
-    "placement and interaction scores with error (r ~ 0.6), so the observed-score estimate "
-    "(about 0.29) falls below the planted latent-score value (about 0.45)",
-)
-def test_structural_complex_interval_covers_the_planted_value(run: dict[str, Any]) -> None:
-    planted = run["summary"]["sample_truth_weighted"]["complex_given_structural_high"]
+@pytest.fixture(scope="module")
+def census_value(run: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> float:
+    """P(complex | structural high) on the observed scores of every migrant of the study's
+    population (``simulate_census``, same seed and scale): the estimand's population value."""
+    data, _, _ = sim.simulate_census(seed=11, scale=0.05)
+    cfg = parse_study(RAW, tmp_path_factory.mktemp("census") / "study.toml")
+    outs: dict[str, tuple[Any, ...]] = {}
+    for name, func in (
+        ("integration", integration_stage),
+        ("structural_complex", structural_complex_stage),
+    ):
+        ctx = StudyContext(cfg, data, name, {}, dict(outs), cfg.rules, 7)
+        outs[name] = tuple(func(ctx))
+    table = next(x for x in outs["structural_complex"] if isinstance(x, Table))
+    assert int(data.data["smp_weight"].sum()) == len(data.data)  # a census, weight 1
+    return float(table.rows[3].cells[0].value) / 100  # type: ignore[arg-type]
+
+
+def test_structural_complex_interval_covers_the_population_value(
+    run: dict[str, Any], census_value: float
+) -> None:
+    """The design-based interval covers the population value of the same estimand (observed
+    scores); the latent-score value the generator plants is higher, by the attenuation the
+    report's note warns of, and both lead to the same verdict."""
     table = next(x for x in run["outs"]["structural_complex"] if isinstance(x, Table))
     lo, hi = table.rows[3].cells[2].value  # type: ignore[misc]
-    assert lo <= 100 * planted <= hi
+    assert lo <= 100 * census_value <= hi, (lo, hi, census_value)
+    latent = run["summary"]["sample_truth_weighted"]["complex_given_structural_high"]
+    assert census_value < latent < 0.8
+    assert verdict_of(census_value, census_value) == verdict_of(latent, latent) == "supported"
+    notes = [resolve(n, "en") for n in table.notes]
+    assert any("measurement error" in n.lower() for n in notes)
 
 
 def test_circular_phase_is_recovered(run: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ from .params import (
     ModelParameters,
     expected_shares,
 )
-from .study import SimulatedStudy, kobo_codebook, simulate_study
+from .study import SimulatedStudy, kobo_codebook, simulate_census, simulate_study
 from .truth import dissimilarity, isolation
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "isolation",
     "kobo_codebook",
     "load_calibration",
+    "simulate_census",
     "simulate_study",
     "write_study",
 ]

@@ -41,7 +41,7 @@ from .population import Population, build_population
 from .sample import Sample, draw_sample
 from .truth import design_frame, migrant_truth, truth_summary
 
-__all__ = ["SimulatedStudy", "kobo_codebook", "simulate_study"]
+__all__ = ["SimulatedStudy", "kobo_codebook", "simulate_census", "simulate_study"]
 
 _META_TYPES = {
     "_id": "integer",
@@ -371,3 +371,79 @@ def simulate_study(
         truth=truth,
         seed=seed,
     )
+
+
+def simulate_census(
+    seed: int = 7,
+    *,
+    params: ModelParameters | None = None,
+    design: DesignParameters | None = None,
+    scale: float = 1.0,
+) -> tuple[Dataset, pd.DataFrame, pd.DataFrame]:
+    """Every internal migrant of the population of ``simulate_study(seed=seed, scale=scale)``
+    interviewed with the migrants' form: the instrument's population values.
+
+    The population is built from the same seed, so it is the very population the study's
+    sample was drawn from. Each migrant answers as a sampled one would (same structural model,
+    same measurement error, no nonresponse), with weight 1, one stratum per district and one
+    PSU per block. A statistic of these answers is the finite-population value of what the
+    survey estimates with the same instrument, including the instrument's measurement error:
+    the reference for estimands defined on observed scores, such as P(complex | structural
+    high) of METHODS 2.6 on the observed dimension scores, which the latent scores of
+    ``truth["migrants"]`` overstate (attenuation, see ``docs/simulation.md``).
+
+    Returns
+    -------
+    data : Dataset
+        The census answers joined with their design columns (as :func:`analysis_dataset`).
+    design_columns : DataFrame
+        The design columns by ``_uuid``.
+    truth : DataFrame
+        Latent classes and scores per migrant, as ``SimulatedStudy.truth["migrants"]``.
+
+    Examples
+    --------
+    >>> data, _, truth = simulate_census(seed=3, scale=0.002)
+    >>> len(data.data) == len(truth), float(data.data["smp_weight"].sum()) == len(truth)
+    (True, True)
+    """
+    from .outputs import analysis_dataset
+
+    params = params or ModelParameters()
+    design = design or DesignParameters()
+    rng = np.random.default_rng(seed)
+    cal = load_calibration()
+    pop = build_population(cal, params, design, rng, scale=scale)  # as in simulate_study
+    year = dt.date.fromisoformat(design.fieldwork_start).year
+    m = pop.migrants.reset_index(drop=True)
+    blocks = m.groupby("block")["block"].transform("size").to_numpy()
+    per_district = m.groupby("district")["block"].transform("nunique").to_numpy()
+    ones = np.ones(len(m))
+    resp = pd.DataFrame(
+        {
+            "person": np.arange(len(m)),
+            "block": m["block"].to_numpy(),
+            "city": m["city"].to_numpy(),
+            "district": m["district"].to_numpy(),
+            "zone": m["zone"].to_numpy(),
+            "sex": m["sex"].to_numpy(),
+            "age": m["age"].to_numpy(),
+            "stratum": m["district"].to_numpy(),
+            "psu": m["block"].to_numpy(),
+            "n_psu_stratum": per_district,
+            "pi_psu": ones,
+            "eligible_psu": blocks,
+            "contacted_psu": blocks,
+            "pi": ones,
+            "w_base": ones,
+            "nr_adj": ones,
+            "weight": ones,
+            "order": np.arange(len(m)),
+        }
+    )
+    census = Sample(respondents=resp, fieldwork=resp.assign(outcome="complete"))
+    draws = np.random.default_rng([seed, 1])
+    ds, design_cols, extra = _migrants(
+        pop, census, cal, params, design, _form("migrants"), year, seed, draws
+    )
+    return analysis_dataset(ds, design_cols), design_cols, extra["frame"]

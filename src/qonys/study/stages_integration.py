@@ -257,6 +257,15 @@ def _tau(ctx: StudyContext, value: Any) -> Any:
     )
 
 
+_ATTENUATION = Msg(
+    "The shares are those of the observed dimension scores. Measurement error in the scores "
+    "weakens their correlations and so lowers the share at or above tau on all four "
+    "dimensions at once: the share among error-free scores is likely higher, and part of a "
+    "low share of complex integration may be the instrument's error."
+)
+"""The warning under the shares table (METHODS 2.6 on observed scores; ``docs/measure.md``)."""
+
+
 def structural_complex_stage(ctx: StudyContext) -> list[Any]:
     """Run the ``structural_complex`` stage (see the module docstring)."""
     from ..measure.structural import structural_complex
@@ -311,6 +320,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         tuple(rows),
         base_n=res.meta.n_used,
         weighting=weighting_note(res),
+        notes=(_ATTENUATION,),
         key="structural_complex.shares",
     )
     verdict = {
