@@ -50,7 +50,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ctx = StudyContext(cfg, ds, name, dict(cfg.options.get(name, {})), dict(outs), cfg.rules, 7)
         outs[name] = tuple(func(ctx))
     truth = study.truth["migrants"].set_index("_uuid").reindex(ds.data["_uuid"])
-    return {"outs": outs, "truth": truth, "summary": study.truth["summary"]}
+    return {"outs": outs, "truth": truth, "summary": study.truth["summary"], "study": study}
 
 
 def _derived(run: dict[str, Any], stage: str) -> pd.DataFrame:
@@ -118,6 +118,79 @@ def test_structural_complex_interval_covers_the_population_value(
     assert verdict_of(census_value, census_value) == verdict_of(latent, latent) == "supported"
     notes = [resolve(n, "en") for n in table.notes]
     assert any("measurement error" in n.lower() for n in notes)
+
+
+def _locals_run(run: dict[str, Any], folder: Path, tau: dict[str, Any]) -> dict[str, Any]:
+    import warnings
+
+    import qonys.io as qio
+    from qonys._core import DataWarning
+
+    study = run["study"]
+    loc = sim.analysis_dataset(study.locals, study.design["locals"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        qio.write(loc, folder / "locals.sav")
+    raw = {
+        **RAW,
+        "data": {**RAW["data"], "locals": "locals.sav"},
+        "analyses": {**RAW["analyses"], "structural_complex": tau},
+    }
+    cfg = parse_study(raw, folder / "study.toml")
+    ds = sim.analysis_dataset(study.migrants, study.design["migrants"])
+    outs: dict[str, tuple[Any, ...]] = {"integration": run["outs"]["integration"]}
+    for name, func in (("structural_complex", structural_complex_stage), ("phases", phases_stage)):
+        ctx = StudyContext(cfg, ds, name, dict(cfg.options.get(name, {})), dict(outs), cfg.rules, 7)
+        outs[name] = tuple(func(ctx))
+    return outs
+
+
+def test_locals_median_thresholds(run: dict[str, Any], tmp_path: Path) -> None:
+    """tau = 'locals_median' (METHODS 2.6): thresholds are the residents' weighted medians; the
+    standard locals' form has no interaction items, which is an error unless tau_fallback
+    names that dimension's threshold; the phases stage uses the same classification."""
+    with pytest.raises(StudyError) as err:
+        _locals_run(run, tmp_path, {"tau": "locals_median"})
+    assert err.value.rule == "study.option-value"
+    assert "interaction" in str(err.value)
+    assert "tau_fallback" in (err.value.hint or "")
+    outs = _locals_run(run, tmp_path, {"tau": "locals_median", "tau_fallback": 0.6})
+    table = next(x for x in outs["structural_complex"] if isinstance(x, Table))
+    assert "long-term residents' medians" in resolve(table.title, "en")
+    notes = [resolve(n, "en") for n in table.notes]
+    thresholds = dict(
+        part.rsplit(" ", 1) for part in notes[0].rsplit(": ", 1)[1].rstrip(".").split("; ")
+    )
+    assert thresholds["Interaction"] == "0.60*"
+    # long-term residents are the reference: more integrated than the planted 0.6
+    for dim in ("Culturation", "Placement", "Identification"):
+        assert 0.6 < float(thresholds[dim]) < 1.0, thresholds
+    assert "tau_fallback" in notes[1]
+    with_locals = table.rows[3].cells[0].value
+    at_06 = next(x for x in run["outs"]["structural_complex"] if isinstance(x, Table))
+    assert with_locals < at_06.rows[3].cells[0].value  # type: ignore[operator]
+    flag = _derived({"outs": outs}, "structural_complex")["complex_integration"]
+    phase = _derived({"outs": outs}, "phases")["phase"]
+    # the integrated phase needs complex integration by the same thresholds
+    assert not (phase[flag.to_numpy() == 0] == "integrated").any()
+    assert (phase[flag.to_numpy() == 1] == "integrated").any()
+
+
+def test_locals_median_without_locals_data_is_a_named_error(
+    run: dict[str, Any], tmp_path: Path
+) -> None:
+    cfg = parse_study(
+        {**RAW, "analyses": {"structural_complex": {"tau": "locals_median"}}},
+        tmp_path / "study.toml",
+    )
+    ds = sim.analysis_dataset(run["study"].migrants, run["study"].design["migrants"])
+    outs = {"integration": run["outs"]["integration"]}
+    ctx = StudyContext(cfg, ds, "structural_complex", {"tau": "locals_median"}, outs, cfg.rules, 7)
+    with pytest.raises(StudyError) as err:
+        structural_complex_stage(ctx)
+    assert err.value.rule == "study.option-value"
+    assert "long-term residents' data" in str(err.value)
+    assert 'locals = "data/locals.sav"' in (err.value.hint or "")
 
 
 def test_circular_phase_is_recovered(run: dict[str, Any]) -> None:

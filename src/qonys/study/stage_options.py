@@ -39,6 +39,10 @@ def _tau(v: Any) -> str | None:
     return _num(0.0, 1.0)(v) and "a number from 0 to 1, or 'locals_median'"
 
 
+def _optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    return lambda v: None if v is None else check(v)
+
+
 def _str_list(v: Any) -> str | None:
     ok = isinstance(v, list) and all(isinstance(x, str) for x in v)
     return None if ok else "a list of variable names"
@@ -93,6 +97,11 @@ STAGE_OPTIONS: dict[str, dict[str, tuple[Any, Callable[[Any], str | None], str]]
     },
     "structural_complex": {
         "tau": (0.6, _tau, "threshold of a 'high' dimension, or 'locals_median'"),
+        "tau_fallback": (
+            None,
+            _optional(_num(0.0, 1.0)),
+            "with tau = 'locals_median': threshold of a dimension the residents' data lack",
+        ),
         "margin": (0.2, _num(0.0, 1.0), "supported when the upper CI limit < 1 - margin"),
         "controls": ([], _str_list, "terms added to the logit, e.g. ['C(scr_city)']"),
         "level": (0.95, _num(0.5, 0.999), "confidence level"),

@@ -49,6 +49,13 @@ DIMENSION_LABELS: dict[str, Labels] = {
 }
 """Names of the derived scores in the report (``docs/glossary.md`` terms)."""
 
+COMPLEX_LABEL = Labels(
+    kk="Кешенді интеграция (1 = иә)",
+    ru="Комплексная интеграция (1 = да)",
+    en="Complex integration (1 = yes)",
+)
+"""Label of ``complex_integration``, the structural_complex stage's 0/1 class per respondent."""
+
 ALTERNATIVE_LABELS: dict[str, Msg] = {
     "geometric": Msg("Geometric mean"),
     "mazziotta_pareto": Msg("Mazziotta-Pareto index"),
@@ -246,15 +253,105 @@ def _stability_table(table: pd.DataFrame, weighting: Msg | None) -> Table:
     )
 
 
-def _tau(ctx: StudyContext, value: Any) -> Any:
-    if value != "locals_median":
-        return float(value)
-    raise StudyError(
-        "tau = 'locals_median' needs the long-term residents' dimension scores",
-        where=Where(key="analyses.structural_complex.tau"),
-        rule="study.option-value",
-        hint="These data hold no long-term residents' scores; use a number such as 0.6.",
+def _locals_thresholds(
+    ctx: StudyContext, sd: Any, fallback: float | None
+) -> tuple[dict[str, float], pd.DataFrame, tuple[Msg, ...]]:
+    """tau = 'locals_median': each dimension's threshold is the long-term residents' weighted
+    median (METHODS 2.6, step 2).
+
+    Both groups are scored on the components of the dimension that both data sets measure
+    (the locals' form has no registration or migration items, for example), with the
+    integration stage's options and the migrants' median incomes as the income reference, so
+    migrants and residents are compared on the same scale. A dimension the residents' data do
+    not measure at all (interaction in the standard locals' form) is an error unless
+    ``tau_fallback`` gives its threshold; it then keeps the migrants' full score.
+
+    Returns the thresholds, the migrants' four scores as compared and the notes saying how.
+    """
+    from ..measure import dimension_index
+    from ..measure.identity import weighted_median
+    from ..measure.standard_items import ESSER_COMPONENTS, component_scores, esser_spec
+    from ..report.numbers import fmt_number
+    from .locals import locals_survey_data, read_locals
+
+    where = Where(key="analyses.structural_complex.tau")
+    data = read_locals(ctx.config)
+    if data is None:
+        raise StudyError(
+            "tau = 'locals_median' needs the long-term residents' data",
+            where=where,
+            rule="study.option-value",
+            hint='Give locals = "data/locals.sav" under [data], or tau as a number such as 0.6.',
+        )
+    lsd, _ = locals_survey_data(ctx, data)
+    iopts = options_of("integration", ctx.config.options.get("integration", {}))
+    comps = iopts["esser_components"] or ESSER_COMPONENTS
+    city = ctx.config.city_variable
+    w_m = np.asarray(sd.prepared.weights, float)
+    w_l = np.asarray(lsd.prepared.weights, float)
+    kw = {"city": city, "language": iopts["language"]}
+    comp_m, medians = component_scores(
+        sd.data, income_median=iopts["income_median"], sample_weight=w_m, **kw
     )
+    comp_l, _ = component_scores(lsd.data, income_median=medians, sample_weight=w_l, **kw)
+    common = {
+        d: [c for c in comps[d] if comp_l[c].notna().any() and comp_m[c].notna().any()]
+        for d in ESSER
+    }
+    missing = [d for d in ESSER if not common[d]]
+    if missing and fallback is None:
+        d = missing[0]
+        raise StudyError(
+            f"tau = 'locals_median': the long-term residents' data measure none of {d}'s "
+            f"components ({', '.join(comps[d])})",
+            where=where,
+            rule="study.option-value",
+            hint=f"Set tau_fallback (such as 0.6) as the threshold of {d}, or give tau as a "
+            "number.",
+        )
+    spec = {d: common[d] or list(comps[d]) for d in ESSER}
+    mig = dimension_index(comp_m, esser_spec(spec), mode=iopts["mode"]).scores
+    res = dimension_index(
+        comp_l, esser_spec({d: common[d] for d in ESSER if common[d]}), mode=iopts["mode"]
+    ).scores
+    tau: dict[str, float] = {}
+    for d in ESSER:
+        col = f"esser_{d}"
+        if d in missing:
+            tau[col] = float(fallback)  # type: ignore[arg-type]
+            continue
+        x = res[d].to_numpy(float)
+        ok = np.isfinite(x) & (w_l > 0)
+        if not ok.any():
+            raise StudyError(
+                f"tau = 'locals_median': no long-term resident has a {d} score",
+                where=where,
+                rule="study.option-value",
+                hint="Check the residents' answers to the components: " + ", ".join(common[d]),
+            )
+        tau[col] = weighted_median(x[ok], w_l[ok])
+    listed = Labels(
+        {
+            lang: "; ".join(
+                f"{DIMENSION_LABELS[c].by_lang[lang]} {fmt_number(t, lang, 2)}"
+                + ("*" if c[len("esser_") :] in missing else "")
+                for c, t in tau.items()
+            )
+            for lang in ("kk", "ru", "en")
+        }
+    )
+    note = Msg(
+        "Thresholds: the long-term residents' weighted medians, both groups scored on the "
+        "components both forms measure: {thresholds}.",
+        thresholds=listed,
+    )
+    notes = [note]
+    if missing:
+        notes.append(
+            Msg("* The residents' data do not measure this dimension: threshold tau_fallback.")
+        )
+    scores = pd.DataFrame({f"esser_{d}": mig[d].to_numpy() for d in ESSER}, index=sd.data.index)
+    return tau, scores, tuple(notes)
 
 
 _ATTENUATION = Msg(
@@ -275,7 +372,16 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
     cols = [f"esser_{d}" for d in ESSER]
     if sd is None or not all(c in sd.data.columns for c in cols):
         return []
-    tau = _tau(ctx, opts["tau"])
+    notes: tuple[Msg, ...] = (_ATTENUATION,)
+    if opts["tau"] == "locals_median":
+        tau: Any
+        tau, scores, how = _locals_thresholds(ctx, sd, opts["tau_fallback"])
+        sd = sd.update(data=sd.data.assign(**{c: scores[c] for c in cols}))
+        notes = (*how, *notes)
+        title = Msg("Structural and complex integration, tau = long-term residents' medians")
+    else:
+        tau = float(opts["tau"])
+        title = Msg("Structural and complex integration, tau = {tau}", tau=localised(tau, 2))
     res = structural_complex(
         sd,
         dimensions=cols,
@@ -310,7 +416,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
     cond = res.conditional
     level = round(100 * float(opts["level"]))
     table = Table(
-        Msg("Structural and complex integration, tau = {tau}", tau=localised(tau, 2)),
+        title,
         (
             Column("estimate", Msg("Share, %"), kind="percent"),
             Column("se", Msg("SE"), kind="percent"),
@@ -320,7 +426,7 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         tuple(rows),
         base_n=res.meta.n_used,
         weighting=weighting_note(res),
-        notes=(_ATTENUATION,),
+        notes=notes,
         key="structural_complex.shares",
     )
     verdict = {
@@ -407,7 +513,22 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         weighting=weighting_note(res),
         key="structural_complex.figure",
     )
-    return [table, Note(verdict), figure, corr, logit]
+    scored = sd.data[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    limits = np.array([float(tau[c]) if isinstance(tau, dict) else tau for c in cols])
+    flag = (scored.to_numpy() >= limits).all(axis=1).astype(float)
+    flag[scored.isna().any(axis=1).to_numpy()] = np.nan
+    derived = DerivedVariables(
+        pd.DataFrame({"complex_integration": flag}),
+        (
+            Variable(
+                "complex_integration",
+                "decimal",
+                label=dict(COMPLEX_LABEL.by_lang),
+                measure="nominal",
+            ),
+        ),
+    )
+    return [derived, table, Note(verdict), figure, corr, logit]
 
 
 register_stage("integration", after=("weight",))(integration_stage)

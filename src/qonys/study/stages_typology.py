@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core import ConvergenceError, Where
+from .._core import ConvergenceError, StudyError, Where
 from ..report.estimates import weighting_note
 from ..report.model import Cell, Column, Note, Row, StatLine, Table
 from ..report.text import Labels, Msg
@@ -482,10 +482,19 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
     frame = sd.data
     dims = [f"esser_{d}" for d in ("culturation", "placement", "interaction", "identification")]
     tau = ctx.config.options.get("structural_complex", {}).get("tau", 0.6)
-    tau = 0.6 if tau == "locals_median" else float(tau)
-    if all(c in frame.columns for c in dims):
+    if "complex_integration" in frame.columns:  # the structural_complex stage's classes
+        flag = pd.to_numeric(frame["complex_integration"], errors="coerce")
+        cx = pd.Series(flag == 1, index=frame.index, dtype=object).where(flag.notna(), np.nan)
+    elif tau == "locals_median":
+        raise StudyError(
+            "phases: tau = 'locals_median' needs the structural_complex stage's thresholds",
+            where=Where(key="analyses.structural_complex.tau"),
+            rule="study.option-value",
+            hint="Run the structural_complex stage before phases, or give tau as a number.",
+        )
+    elif all(c in frame.columns for c in dims):
         scores = frame[dims].apply(pd.to_numeric, errors="coerce").astype(float)
-        cx = pd.Series((scores >= tau).all(axis=1), dtype=object)
+        cx = pd.Series((scores >= float(tau)).all(axis=1), dtype=object)
         cx[scores.isna().any(axis=1)] = np.nan
     else:
         cx = pd.Series(np.nan, index=frame.index)
@@ -604,4 +613,6 @@ def phases_stage(ctx: StudyContext) -> list[Any]:
 
 
 register_stage("strategies", after=("weight", "integration"))(strategies_stage)
-register_stage("phases", needs=("integration",), after=("strategies",))(phases_stage)
+register_stage("phases", needs=("integration",), after=("strategies", "structural_complex"))(
+    phases_stage
+)
