@@ -9,6 +9,8 @@ residuals agree to rounding and the cost is a few products with the long matrix.
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -107,15 +109,52 @@ def calibrated_unit_totals(
     """
     out = np.array(z_units, dtype=float)
     done: list[tuple[Calibration, np.ndarray]] = []
-    n = unit.shape[0]
     for cal in calibrations:
-        omega = cal.w_before / cal.w_after
-        rhs = cross(cal.x, omega)
+        parts = _design_parts(cal, unit, n_units)
+        rhs = cross(cal.x, parts.omega)
         for prev, b_prev in done:
-            rhs = rhs - ((cal.x * (omega * prev.w_after)[:, None]).T @ prev.x) @ b_prev
-        gram = (cal.x * cal.w_before[:, None]).T @ cal.x
-        b = _solve(gram, rhs)
-        agg = sp.csr_matrix((cal.w_after, (unit, np.arange(n))), shape=(n_units, n))
-        out -= np.asarray(agg @ cal.x) @ b
+            rhs = rhs - parts.chained(cal, prev) @ b_prev
+        b = _solve(parts.gram, rhs)
+        out -= parts.unit_x @ b
         done.append((cal, b))
     return out
+
+
+class _Parts:
+    """The products of one calibration that do not depend on the analysis variables.
+
+    ``omega`` = w0 / w1, ``gram`` = X' diag(w0) X, ``unit_x`` = the unit totals of w1 x, and
+    the chained products X' diag(omega w1_prev) X_prev, computed once per calibration (and
+    per set of sampling units) and reused by every estimate on the same calibrated design.
+    """
+
+    def __init__(self, cal: Calibration, unit: np.ndarray, n_units: int) -> None:
+        n = unit.shape[0]
+        self.omega = cal.w_before / cal.w_after
+        self.gram = (cal.x * cal.w_before[:, None]).T @ cal.x
+        agg = sp.csr_matrix((cal.w_after, (unit, np.arange(n))), shape=(n_units, n))
+        self.unit_x = np.asarray(agg @ cal.x)
+        self._chained: dict[int, tuple[weakref.ref[Calibration], np.ndarray]] = {}
+
+    def chained(self, cal: Calibration, prev: Calibration) -> np.ndarray:
+        got = self._chained.get(id(prev))
+        if got is None or got[0]() is not prev:
+            prod = (cal.x * (self.omega * prev.w_after)[:, None]).T @ prev.x
+            got = (weakref.ref(prev), prod)
+            self._chained[id(prev)] = got
+        return got[1]
+
+
+_PARTS: weakref.WeakKeyDictionary[Calibration, dict[tuple[int, bytes], _Parts]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _design_parts(cal: Calibration, unit: np.ndarray, n_units: int) -> _Parts:
+    """The cached :class:`_Parts` of ``cal`` for these sampling units (keyed by their digest)."""
+    key = (n_units, hashlib.blake2b(np.ascontiguousarray(unit).view(np.uint8)).digest())
+    per_cal = _PARTS.setdefault(cal, {})
+    parts = per_cal.get(key)
+    if parts is None:
+        parts = per_cal[key] = _Parts(cal, unit, n_units)
+    return parts

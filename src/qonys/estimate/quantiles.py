@@ -54,13 +54,37 @@ def weighted_quantile(y: np.ndarray, w: np.ndarray, p: float, rule: QuantileRule
     return _Sorted(y, w).q(p, rule)
 
 
+def _stable_order(y: np.ndarray) -> np.ndarray:
+    """``np.argsort(y, kind="stable")``, faster when few values are tied.
+
+    An unstable sort (about 2.5 times faster at a million rows) and then, when ties are rare,
+    only the runs of tied values put back in their original order; tied values' order matters
+    to the interpolating rule (hf7) through the cumulative weights. Data with many ties (more
+    than 5 % of neighbours equal) take the stable sort directly.
+    """
+    order = np.argsort(y, kind="quicksort")
+    ys = y[order]
+    tie = ys[1:] == ys[:-1]
+    if not tie.any():
+        return order
+    if tie.mean() > 0.05:
+        return np.argsort(y, kind="stable")
+    in_run = np.zeros(y.size, dtype=bool)
+    in_run[1:] |= tie
+    in_run[:-1] |= tie
+    idx = np.flatnonzero(in_run)
+    sub = order[idx]
+    order[idx] = sub[np.lexsort((sub, ys[idx]))]
+    return order
+
+
 class _Sorted:
     """Values sorted once with their cumulative weights, for several quantiles."""
 
     def __init__(self, y: np.ndarray, w: np.ndarray) -> None:
         keep = w > 0
         y, w = y[keep], w[keep]
-        order = np.argsort(y, kind="stable")
+        order = _stable_order(y)
         self.ys = y[order]
         cw_ld = np.cumsum(w[order].astype(np.longdouble))
         self.cw = cw_ld.astype(float)
