@@ -152,7 +152,7 @@ _PARTS: weakref.WeakKeyDictionary[Calibration, dict[tuple[int, bytes], _Parts]] 
 
 def _design_parts(cal: Calibration, unit: np.ndarray, n_units: int) -> _Parts:
     """The cached :class:`_Parts` of ``cal`` for these sampling units (keyed by their digest)."""
-    key = (n_units, hashlib.blake2b(np.ascontiguousarray(unit).view(np.uint8)).digest())
+    key = (n_units, hashlib.blake2b(np.ascontiguousarray(unit).tobytes()).digest())
     per_cal = _PARTS.setdefault(cal, {})
     parts = per_cal.get(key)
     if parts is None:
