@@ -27,6 +27,7 @@ from .backends import (
     check_missing,
     key_columns,
     levels_of,
+    parquet_schema,
     quiet_engines,
     reduce_cells,
 )
@@ -38,14 +39,10 @@ __all__ = ["large_linear"]
 def _numeric_columns(big: LargeSurvey) -> dict[str, bool]:
     """Which columns are numeric (one schema query)."""
     if isinstance(big.source, str | Path):
-        import duckdb
-
-        res = duckdb.connect().execute(f"SELECT * FROM read_parquet('{big.source}') LIMIT 0")
-        out = {}
-        for name, typ, *_ in res.description or []:
-            t = str(typ).upper()
-            out[name] = any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL"))
-        return out
+        numeric = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")
+        return {
+            name: any(k in typ.upper() for k in numeric) for name, typ in parquet_schema(big.source)
+        }
     with quiet_engines():
         schema = nw.from_native(big.source).collect_schema()
     return {name: bool(dtype.is_numeric()) for name, dtype in schema.items()}
@@ -67,13 +64,17 @@ def _domains(cells: pd.DataFrame, by: list[str], where: str | None) -> Domains:
     if not by:
         code[use] = 0
         return Domains(code, [None], [], [()], ())
-    keys = list(cells.loc[use, by].itertuples(index=False, name=None))
-    try:
-        uniq = sorted(set(keys))
-    except TypeError:
+    sub = cells.loc[use, by]
+    try:  # the domains in sorted order of their key tuples, coded without a Python loop
+        grouped = sub.groupby(by, sort=True)
+        code[use] = grouped.ngroup().to_numpy()
+        index = grouped.size().index
+        uniq = [(k,) for k in index] if len(by) == 1 else list(index)
+    except TypeError:  # keys of mixed types: sorted by their text
+        keys = list(sub.itertuples(index=False, name=None))
         uniq = sorted(set(keys), key=lambda t: tuple(str(x) for x in t))
-    pos = {k: i for i, k in enumerate(uniq)}
-    code[use] = [pos[k] for k in keys]
+        pos = {k: i for i, k in enumerate(uniq)}
+        code[use] = [pos[k] for k in keys]
     labels: list[str | None] = [
         ", ".join(f"{n}={v}" for n, v in zip(by, k, strict=True)) for k in uniq
     ]
@@ -139,6 +140,15 @@ def large_linear(
         )
         for s in sets
     ]
+
+
+def _distinct_per_domain(values: np.ndarray, dm: np.ndarray, d_n: int) -> np.ndarray:
+    """Number of distinct ``values`` within each domain code 0..d_n-1 (as floats)."""
+    if not values.size:
+        return np.zeros(d_n)
+    _, inv = np.unique(values, return_inverse=True)
+    pairs = np.unique(dm.astype(np.int64) * (int(inv.max()) + 1) + inv)
+    return np.bincount(pairs // (int(inv.max()) + 1), minlength=d_n).astype(float)
 
 
 def _fit_cells(
@@ -238,7 +248,7 @@ def _fit_cells(
         n_psu_dom = np.bincount(
             dm, weights=cells["_nrow"].to_numpy(dtype=float)[rows], minlength=d_n
         )
-        n_str_dom = np.array([np.unique(st_code[unit][rows][dm == d]).size for d in range(d_n)])
+        n_str_dom = _distinct_per_domain(st_code[unit][rows], dm, d_n)
         whole = d_n == 1 and not by and big.where is None
         df_d = np.full(d_n, n_h.sum() - n_h.size) if whole else n_psu_dom - n_str_dom
     else:
@@ -253,13 +263,8 @@ def _fit_cells(
         if whole:
             df_d = np.full(d_n, float(structure.degf))
         else:
-            df_d = np.array(
-                [
-                    np.unique(psu_of[dm == d]).size
-                    - np.unique(structure.psu_stratum[psu_of[dm == d]]).size
-                    for d in range(d_n)
-                ],
-                dtype=float,
+            df_d = _distinct_per_domain(psu_of, dm, d_n) - _distinct_per_domain(
+                structure.psu_stratum[psu_of], dm, d_n
             )
     deff_v = np.full(k_n, np.nan)
     if deff is not None and kind != "ratio":

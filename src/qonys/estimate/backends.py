@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,30 @@ from .._core import DataError, DesignError, Where, suggest
 from ..design.spec import SurveyDesign
 
 __all__ = ["CellSpec", "LargeSurvey", "reduce_cells", "scan"]
+
+
+def parquet_schema(path: str | Path) -> tuple[tuple[str, str], ...]:
+    """(name, DuckDB type) of every column of a Parquet file or glob.
+
+    A plain file is read once per version (the cache key holds its size and modification
+    time, so a rewritten file is read again); a glob is read every time.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:  # a glob (files may come and go) or a missing file: read every time
+        return _parquet_schema.__wrapped__(str(path), (-1, -1))
+    return _parquet_schema(str(path), (st.st_size, st.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=64)
+def _parquet_schema(path: str, stamp: tuple[int, int]) -> tuple[tuple[str, str], ...]:
+    import duckdb
+
+    con = duckdb.connect()
+    rel = con.sql(f"SELECT * FROM read_parquet({_sql_str(path)})")
+    del stamp
+    return tuple(zip(rel.columns, (str(t) for t in rel.types), strict=True))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -77,11 +102,7 @@ class LargeSurvey:
     def columns(self) -> list[str]:
         """Column names of the source."""
         if isinstance(self.source, str | Path):
-            import duckdb
-
-            con = duckdb.connect()
-            res = con.execute(f"SELECT * FROM read_parquet({_sql_str(str(self.source))}) LIMIT 0")
-            return [d[0] for d in res.description or []]
+            return [name for name, _ in parquet_schema(self.source)]
         with quiet_engines():
             return list(nw.from_native(self.source).collect_schema().names())
 
