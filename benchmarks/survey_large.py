@@ -1,7 +1,8 @@
 """One large-data run in its own process (called by ``survey_suite.py``; not a test).
 
 Usage: ``python benchmarks/survey_large.py ENGINE PARQUET OUT.json`` with ENGINE ``duckdb``,
-``dask`` or ``spark``; ``python benchmarks/survey_large.py write PARQUET ROWS`` writes the data.
+``dask`` (one partition per row group), ``dask-default`` (Dask's default partitions) or
+``spark``; ``python benchmarks/survey_large.py write PARQUET ROWS`` writes the data.
 A run times means of y1..y10 by g1, g2 and g3 (three sets of domains, one scan) with SEs, and
 records wall time, CPU time and the peak resident memory of this process and its children (Dask
 workers, Spark's JVM), sampled every 20 ms.
@@ -10,6 +11,7 @@ workers, Spark's JVM), sampled every 20 ms.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import sys
 import threading
@@ -125,14 +127,21 @@ def main(engine: str, path: str, out: str) -> None:
     cleanup: list[Any] = []
     if engine == "duckdb":
         source: Any = path
-    elif engine == "dask":
+    elif engine in ("dask", "dask-default"):
         import dask.dataframe as dd
         from dask.distributed import Client, LocalCluster
 
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
         client = Client(cluster)
         cleanup += [client, cluster]
-        source = dd.read_parquet(path)
+        # "dask": one partition per Parquet row group (about 1,000,000 rows), so the two
+        # workers share the 20 partitions evenly; "dask-default": Dask's own partitioning
+        # (five partitions of about 4,000,000 rows: one worker gets three)
+        split = {"split_row_groups": True} if engine == "dask" else {}
+        source = dd.read_parquet(path, **split)
+        # the workers import qonys and pandas during start-up (as Spark starts its JVM), not
+        # inside the timed estimate
+        client.run(importlib.import_module, "qonys.estimate._dask")
     elif engine == "spark":
         import os
 

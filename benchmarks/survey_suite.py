@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--large", type=int, default=20_000_000, help="0 skips the large run")
-    ap.add_argument("--engines", default="duckdb,dask,spark")
+    ap.add_argument("--engines", default="duckdb,dask,dask-default,spark")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "qonys-bench")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--no-r", action="store_true")

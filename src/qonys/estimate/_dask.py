@@ -66,6 +66,13 @@ def _integer_codes(pdf: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.D
     return index[code], pd.DataFrame({k: out[k] for k in keys})
 
 
+def _floats(col: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing values (no copy when it already is)."""
+    if col.dtype == np.float64:
+        return col.to_numpy()
+    return pd.to_numeric(col).to_numpy(dtype=float, na_value=np.nan)
+
+
 def _partition(pdf: pd.DataFrame, spec: CellSpec, weights: str | None) -> pd.DataFrame:
     keys = list(spec.keys)
     n = len(pdf)
@@ -81,7 +88,7 @@ def _partition(pdf: pd.DataFrame, spec: CellSpec, weights: str | None) -> pd.Dat
         out = pd.DataFrame(index=range(1 if n else 0))
     m = len(out)
     if weights:
-        w_raw = pd.to_numeric(pdf[weights]).to_numpy(dtype=float, na_value=np.nan)
+        w_raw = _floats(pdf[weights])
         wnull = np.isnan(w_raw)
         w = np.where(wnull, 0.0, w_raw)
     else:
@@ -90,7 +97,7 @@ def _partition(pdf: pd.DataFrame, spec: CellSpec, weights: str | None) -> pd.Dat
     out["_nrow"] = nrow
     sw_all: np.ndarray | None = None  # sums of the weights of all rows, shared by complete columns
     for j, (c, _) in enumerate(spec.numerators):
-        y = pd.to_numeric(pdf[c]).to_numpy(dtype=float, na_value=np.nan)
+        y = _floats(pdf[c])
         nan = np.isnan(y)
         if not nan.any():  # complete column: no masks, the row counts and weight sums shared
             if sw_all is None:
