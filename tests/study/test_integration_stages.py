@@ -90,7 +90,11 @@ def test_structural_complex_verdict_follows_the_planted_answer(run: dict[str, An
 def census_value(run: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> float:
     """P(complex | structural high) on the observed scores of every migrant of the study's
     population (``simulate_census``, same seed and scale): the estimand's population value."""
-    data, _, _ = sim.simulate_census(seed=11, scale=0.05)
+    data, _, truth = sim.simulate_census(seed=11, scale=0.05)
+    # the very population the study sampled: its phase shares are truth.json's population ones
+    shares = truth["phase"].value_counts(normalize=True)
+    for phase, share in run["summary"]["population"]["phase"].items():
+        assert shares[phase] == pytest.approx(share, abs=1e-12)
     cfg = parse_study(RAW, tmp_path_factory.mktemp("census") / "study.toml")
     outs: dict[str, tuple[Any, ...]] = {}
     for name, func in (

@@ -125,7 +125,10 @@ def terms_of(
                     rule="data.not-numeric",
                     hint="Use proportion() for categorical variables.",
                 )
-            vals = col.to_numpy(dtype=float, na_value=np.nan)
+            if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiub":
+                vals = col.to_numpy()  # plain numpy column: no copy (NaN is its missing value)
+            else:  # nullable or Arrow-backed: pd.NA becomes NaN
+                vals = col.to_numpy(dtype=float, na_value=np.nan)
             finite = np.isfinite(vals)
             var_of.append(name)
             level_of.append(None)

@@ -318,7 +318,7 @@ def _locals_thresholds(
     for d in ESSER:
         col = f"esser_{d}"
         if d in missing:
-            tau[col] = float(fallback)  # type: ignore[arg-type]
+            tau[col] = float(fallback or 0.0)  # not None: checked above
             continue
         x = res[d].to_numpy(float)
         ok = np.isfinite(x) & (w_l > 0)
