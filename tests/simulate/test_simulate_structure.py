@@ -151,36 +151,13 @@ def test_tie_types_recovered_by_the_network_rules(large_study: SimulatedStudy) -
 
 
 def _phase_indicators(study: SimulatedStudy) -> pd.DataFrame:
+    """The phases stage's indicators from the answers, complex integration from the truth."""
+    from qonys.study.stages_typology import phase_indicators
+
     d = study.migrants.data
-    sp, ch = d["mig_spouse_loc"], d["mig_children_loc"]
-    origin = (sp == 2).fillna(False) | (ch == 2).fillna(False)
-    city = (sp == 1).fillna(False) | (ch == 1).fillna(False)
-    return pd.DataFrame(
-        {
-            "return_stays_per_year": d["mig_trips"].astype(float),
-            "months_in_origin_per_year": d["mig_months_origin"].astype(float).fillna(0),
-            "seasonal_work": (d["mig_seasonal"] == 1).fillna(False),
-            "registration": d["mig_registration"].map({1: "permanent", 2: "temporary", 3: "none"}),
-            "registration_months": d["mig_reg_temp_months"].astype(float).fillna(0),
-            "core_family_location": np.where(origin, "origin", np.where(city, "city", "mixed")),
-            "intention": d["mig_intention"].map(
-                {1: "stay", 2: "unsure", 3: "return", 4: "move_on", 5: "move_on"}
-            ),
-            "continuous_months": d["mig_cont_months_total"].astype(float),
-            "housing_tenure": d["hou_tenure"].map(
-                {
-                    1: "dorm",
-                    2: "room_rent",
-                    3: "room_rent",
-                    4: "flat_rent",
-                    5: "flat_rent",
-                    6: "owned_mortgage",
-                    7: "owned",
-                }
-            ),
-            "complex_integration": study.truth["migrants"]["complex"].to_numpy(),
-        }
-    )
+    complex_ = pd.Series(study.truth["migrants"]["complex"].to_numpy(), index=d.index)
+    ind = phase_indicators(d, complex_)
+    return ind.assign(seasonal_work=ind["seasonal_work"].fillna(False).astype(bool))
 
 
 def test_phases_recovered_by_the_rule_set(large_study: SimulatedStudy) -> None:

@@ -118,7 +118,7 @@ def test_structural_complex_interval_covers_the_population_value(
     lo, hi = table.rows[3].cells[2].value  # type: ignore[misc]
     assert lo <= 100 * census_value <= hi, (lo, hi, census_value)
     latent = run["summary"]["sample_truth_weighted"]["complex_given_structural_high"]
-    assert census_value < latent < 0.8
+    assert census_value < latent < 0.8  # 0.8 = 1 - the verdict's default margin (0.2)
     assert verdict_of(census_value, census_value) == verdict_of(latent, latent) == "supported"
     notes = [resolve(n, "en") for n in table.notes]
     assert any("measurement error" in n.lower() for n in notes)
@@ -243,14 +243,19 @@ def test_latent_class_phase_shares_cover_the_planted_shares(run: dict[str, Any])
     ):
         lo, hi = rows[label][2].value  # type: ignore[misc]
         assert lo <= 100 * planted[phase] <= hi, (phase, lo, hi, planted[phase])
-        assert hi - lo < 10  # an interval, not a shrug
+        # a design-based 95% CI of a share near 0.3 at n = 1,500 with a design effect of
+        # about 1.5 is 2 x 1.96 x sqrt(0.3 x 0.7 x 1.5 / 1500) = 5.7 points wide
+        assert hi - lo < 8
     note = next(
         resolve(x.text, "en")
         for x in run["outs"]["phases"]
         if isinstance(x, Note) and "Latent class alternative" in resolve(x.text, "en")
     )
     ari = float(note.rsplit("= ", 1)[1].rstrip("."))
-    assert ari > 0.5
+    # moderate by construction: the rules undercount the integrated phase (18 % against the
+    # classes' 27 %, docs/typology.md), so about a third of the classes' integrated members
+    # are settled by the rules; 0.51 on this fixture
+    assert 0.4 < ari < 0.9
 
 
 def test_wrong_options_fail_before_any_work(tmp_path: Path) -> None:

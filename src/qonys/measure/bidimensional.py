@@ -50,7 +50,7 @@ from ..design import SurveyData
 from ..estimate import mean, ratio
 from ._survey import add_columns, numeric_column
 from .comparisons import equality_tests
-from .identity import weighted_median
+from .identity import berry_cuts
 
 __all__ = ["BERRY_CLASSES", "BerryShares", "TieRule", "berry_profiles", "berry_shares"]
 
@@ -228,19 +228,8 @@ def berry_shares(
     check_in(high_if, (">", ">=", "split"), "high_if")
     h, m = _scores(sd, heritage, mainstream)
     ok = ~np.isnan(h) & ~np.isnan(m)
-    if method == "midpoint":
-        if midpoint is None:
-            raise DataError(
-                "method='midpoint' needs the scale midpoint",
-                where=Where(key="midpoint"),
-                rule="measure.midpoint",
-                hint="Give midpoint=3 for a 1-5 scale.",
-            )
-        ch = cm = float(midpoint)
-    else:
-        use = ok & sd.prepared.in_domain
-        ch = weighted_median(h[use], sd.weights[use])
-        cm = weighted_median(m[use], sd.weights[use])
+    use = ok & sd.prepared.in_domain
+    ch, cm = berry_cuts(h[use], m[use], method=method, midpoint=midpoint, weights=sd.weights[use])
     hh, mh = _high(h, ch, high_if), _high(m, cm, high_if)
     nan = np.where(ok, 1.0, np.nan)
     member = {

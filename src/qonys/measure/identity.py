@@ -15,7 +15,7 @@ import pandas as pd
 from .._core.checks import check_in
 from .._core.errors import DataError, Where
 
-__all__ = ["BERRY_LABELS", "berry_classify", "weighted_median"]
+__all__ = ["BERRY_LABELS", "berry_classify", "berry_cuts", "weighted_median"]
 
 BERRY_LABELS = {
     (True, True): "integration",
@@ -44,6 +44,40 @@ def weighted_median(x: np.ndarray, w: np.ndarray | None = None) -> float:
     if abs(cum[i] - 0.5) < 1e-12 and i + 1 < len(xs):
         return float((xs[i] + xs[i + 1]) / 2)
     return float(xs[i])
+
+
+def berry_cuts(
+    heritage: np.ndarray,
+    mainstream: np.ndarray,
+    *,
+    method: Literal["midpoint", "median"],
+    midpoint: float | None,
+    weights: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """The two cuts of a Berry split (METHODS 3.1): the scale ``midpoint`` for both, or the
+    (weighted) medians of the complete scores given.
+
+    Raises
+    ------
+    DataError
+        ``method="midpoint"`` without a midpoint (rule ``measure.midpoint``).
+
+    Examples
+    --------
+    >>> berry_cuts(np.array([1.0, 2.0, 4.0]), np.array([3.0, 5.0, 5.0]), method="median",
+    ...            midpoint=None)
+    (2.0, 5.0)
+    """
+    if method == "midpoint":
+        if midpoint is None:
+            raise DataError(
+                "method='midpoint' needs the scale midpoint",
+                where=Where(key="midpoint"),
+                rule="measure.midpoint",
+                hint="Give midpoint=3 for a 1-5 scale.",
+            )
+        return float(midpoint), float(midpoint)
+    return weighted_median(heritage, weights), weighted_median(mainstream, weights)
 
 
 def berry_classify(
@@ -92,18 +126,8 @@ def berry_classify(
     if h.shape != m.shape:
         raise DataError("heritage and mainstream differ in length", rule="measure.length")
     ok = ~np.isnan(h) & ~np.isnan(m)
-    if method == "midpoint":
-        if midpoint is None:
-            raise DataError(
-                "method='midpoint' needs the scale midpoint",
-                where=Where(key="midpoint"),
-                rule="measure.midpoint",
-                hint="Give midpoint=3 for a 1-5 scale.",
-            )
-        h_cut = m_cut = float(midpoint)
-    else:
-        w = None if sample_weight is None else np.asarray(sample_weight, float)[ok]
-        h_cut, m_cut = weighted_median(h[ok], w), weighted_median(m[ok], w)
+    w = None if sample_weight is None else np.asarray(sample_weight, float)[ok]
+    h_cut, m_cut = berry_cuts(h[ok], m[ok], method=method, midpoint=midpoint, weights=w)
     above = np.greater if high_if == ">" else np.greater_equal
     h_high, m_high = above(h, h_cut), above(m, m_cut)
     labels = [BERRY_LABELS[(bool(a), bool(b))] for a, b in zip(h_high, m_high, strict=True)]

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import DataError, Where
+from .identity import weighted_median
 from .indices import IndexSpec, ItemCoding
 
 __all__ = [
@@ -237,31 +238,37 @@ def _scale(frame: pd.DataFrame, items: Sequence[str], k: int, reverse: Sequence[
     return block.mean(axis=1).where(block.notna().sum(axis=1) >= need)
 
 
-def _multi_count(frame: pd.DataFrame, name: str, codes: Sequence[int], cap: float) -> pd.Series:
+def _multi_block(
+    frame: pd.DataFrame, name: str, codes: Sequence[int]
+) -> tuple[pd.DataFrame, pd.Series] | None:
+    """The 0/1 columns ``name/<code>`` of a select_multiple, and which rows answered (every
+    column present and not refused, ``name/99``); ``None`` without the columns."""
     cols = [f"{name}/{c}" for c in codes]
     if not all(c in frame.columns for c in cols):
-        return pd.Series(np.nan, index=frame.index)
+        return None
     block = frame[cols].apply(pd.to_numeric, errors="coerce")
     refused = (
         pd.to_numeric(frame[f"{name}/99"], errors="coerce") == 1
         if f"{name}/99" in frame.columns
         else pd.Series(False, index=frame.index)
     )
-    answered = block.notna().all(axis=1) & ~refused
-    return (np.minimum(block.sum(axis=1), cap) / cap).where(answered)
+    return block, block.notna().all(axis=1) & ~refused
+
+
+def _multi_count(frame: pd.DataFrame, name: str, codes: Sequence[int], cap: float) -> pd.Series:
+    got = _multi_block(frame, name, codes)
+    if got is None:
+        return pd.Series(np.nan, index=frame.index)
+    block, answered = got
+    return (block.sum(axis=1).clip(upper=cap) / cap).where(answered)
 
 
 def _any_of(frame: pd.DataFrame, name: str, codes: Sequence[int]) -> pd.Series:
-    cols = [f"{name}/{c}" for c in codes]
-    if not all(c in frame.columns for c in cols):
+    got = _multi_block(frame, name, codes)
+    if got is None:
         return pd.Series(np.nan, index=frame.index)
-    block = frame[cols].apply(pd.to_numeric, errors="coerce")
-    refused = (
-        pd.to_numeric(frame[f"{name}/99"], errors="coerce") == 1
-        if f"{name}/99" in frame.columns
-        else pd.Series(False, index=frame.index)
-    )
-    return (block.sum(axis=1) > 0).astype(float).where(block.notna().all(axis=1) & ~refused)
+    block, answered = got
+    return (block.sum(axis=1) > 0).astype(float).where(answered)
 
 
 def _key(frame: pd.DataFrame, items: Sequence[tuple[str, int]]) -> pd.Series:
@@ -313,7 +320,7 @@ def _income(
             m = rows & mid.notna().to_numpy()
             if not m.any():
                 continue
-            value = _weighted_median(mid.to_numpy()[m], weights[m])
+            value = weighted_median(mid.to_numpy()[m], weights[m])
         if not value or value <= 0:
             raise DataError(
                 f"the median income of {g!r} is {value!r}",
@@ -324,12 +331,6 @@ def _income(
         used[str(g)] = float(value)
         med[rows] = float(value)
     return pd.Series(np.minimum(mid / med, 1.0), index=frame.index), used
-
-
-def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
-    order = np.argsort(x)
-    cw = np.cumsum(w[order])
-    return float(x[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
 def component_scores(

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._core import FrozenMap, StudyError, Where
+from ._files import existing_file
 from .margins import Margins, read_margins
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,20 +97,6 @@ def _err(msg: str, key: str, rule: str, hint: str, file: str) -> StudyError:
     return StudyError(msg, where=Where(file=file, key=key), rule=rule, hint=hint)
 
 
-def _path(root: Path, name: str, key: str, file: str) -> Path:
-    p = Path(name)
-    p = p if p.is_absolute() else root / p
-    if not p.is_file():
-        raise _err(
-            f"file {name!r} does not exist",
-            key,
-            "study.missing-file",
-            "Check the path; relative paths are taken from the study file's folder.",
-            file,
-        )
-    return p
-
-
 def parse_locals(
     value: Any, root: Path, file: str, design: Mapping[str, Any]
 ) -> LocalsConfig | None:
@@ -158,11 +145,11 @@ def parse_locals(
             'Give files = ["locals.sav"].',
             file,
         )
-    files = tuple(_path(root, str(n), "data.locals.files", file) for n in names)
+    files = tuple(existing_file(root, str(n), "data.locals.files", file) for n in names)
     inputs = {str(n): p for n, p in zip(names, files, strict=True)}
     codebook = None
     if spec.get("codebook"):
-        codebook = _path(root, str(spec["codebook"]), "data.locals.codebook", file)
+        codebook = existing_file(root, str(spec["codebook"]), "data.locals.codebook", file)
         inputs[str(spec["codebook"])] = codebook
     method = str(spec.get("method", "none")).lower()
     if method not in ("none", "rake", "poststratify", "calibrate"):
@@ -175,7 +162,7 @@ def parse_locals(
         )
     margins_path = margins = None
     if spec.get("margins"):
-        margins_path = _path(root, str(spec["margins"]), "data.locals.margins", file)
+        margins_path = existing_file(root, str(spec["margins"]), "data.locals.margins", file)
         margins = read_margins(margins_path, key="data.locals.margins")
         inputs[str(spec["margins"])] = margins_path
     if method != "none" and margins is None:

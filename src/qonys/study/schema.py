@@ -30,6 +30,7 @@ from typing import Any
 
 from .._core import FrozenMap, QonysError, StudyError, Where
 from ..privacy.suppression import PROFILES, DisclosureRules
+from ._files import existing_file
 from .locals import LocalsConfig, parse_locals
 from .margins import Margins, read_margins
 from .options import check_options
@@ -224,20 +225,6 @@ def _as_list(value: Any) -> list[Any]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _file(root: Path, name: str, key: str, file: str) -> Path:
-    p = Path(name)
-    p = p if p.is_absolute() else root / p
-    if not p.is_file():
-        raise _err(
-            f"file {name!r} does not exist",
-            key,
-            "study.missing-file",
-            "Check the path; relative paths are taken from the study file's folder.",
-            file,
-        )
-    return p
-
-
 def parse_study(
     raw: Mapping[str, Any],
     path: Path,
@@ -279,10 +266,11 @@ def parse_study(
             file,
         )
     files = tuple(
-        _file(root, str(f), "data.files", file) for f in _as_list(_get(raw, "data", "files"))
+        existing_file(root, str(f), "data.files", file)
+        for f in _as_list(_get(raw, "data", "files"))
     )
     cb_name = _get(raw, "data", "codebook")
-    codebook = _file(root, cb_name, "data.codebook", file) if cb_name else None
+    codebook = existing_file(root, cb_name, "data.codebook", file) if cb_name else None
     lonely = str(_get(raw, "design", "lonely_psu"))
     if lonely not in LONELY_PSU:
         raise _err(
@@ -302,7 +290,7 @@ def parse_study(
             file,
         )
     m_name = _get(raw, "weighting", "margins")
-    margins_path = _file(root, m_name, "weighting.margins", file) if m_name else None
+    margins_path = existing_file(root, m_name, "weighting.margins", file) if m_name else None
     margins = read_margins(margins_path) if margins_path else None
     if method in ("rake", "poststratify", "calibrate") and margins is None:
         raise _err(

@@ -429,38 +429,34 @@ def structural_complex_stage(ctx: StudyContext) -> list[Any]:
         notes=notes,
         key="structural_complex.shares",
     )
-    verdict = {
-        "supported": Msg(
+    said = {
+        "p": localised(100 * float(cond["estimate"])),
+        "lo": localised(100 * float(cond["ci_low"])),
+        "hi": localised(100 * float(cond["ci_high"])),
+        "limit": localised(100 * (1 - res.margin), 0),
+        "level": str(level),
+    }
+    if res.verdict == "supported":
+        verdict = Msg(
             "Supported: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; even the interval's upper limit is below "
             "{limit}%, so structural integration does not always lead to complex integration.",
-            p=localised(100 * float(cond["estimate"])),
-            lo=localised(100 * float(cond["ci_low"])),
-            hi=localised(100 * float(cond["ci_high"])),
-            limit=localised(100 * (1 - res.margin), 0),
-            level=str(level),
-        ),
-        "not supported": Msg(
+            **said,
+        )
+    elif res.verdict == "not supported":
+        verdict = Msg(
             "Not supported: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; even the interval's lower limit is above "
             "{limit}%, so structural integration mostly comes with complex integration.",
-            p=localised(100 * float(cond["estimate"])),
-            lo=localised(100 * float(cond["ci_low"])),
-            hi=localised(100 * float(cond["ci_high"])),
-            limit=localised(100 * (1 - res.margin), 0),
-            level=str(level),
-        ),
-        "inconclusive": Msg(
+            **said,
+        )
+    else:
+        verdict = Msg(
             "Inconclusive: among the structurally integrated, {p}% ({level}% CI {lo}-{hi}%) are "
             "integrated on all four dimensions; the interval includes {limit}%, so the data "
             "cannot tell whether structural integration leads to complex integration.",
-            p=localised(100 * float(cond["estimate"])),
-            lo=localised(100 * float(cond["ci_low"])),
-            hi=localised(100 * float(cond["ci_high"])),
-            limit=localised(100 * (1 - res.margin), 0),
-            level=str(level),
-        ),
-    }[res.verdict]
+            **said,
+        )
     corr_rows = tuple(
         Row(
             DIMENSION_LABELS[r],
