@@ -47,10 +47,8 @@ class Calibration:
     def __post_init__(self) -> None:
         # read-only copies where needed: estimators cache products of these arrays per step
         for name in ("x", "w_before", "w_after"):
-            arr = np.asarray(getattr(self, name), dtype=float)
-            if arr.flags.writeable:
-                arr = arr.copy() if arr is getattr(self, name) else arr
-                arr.flags.writeable = False
+            arr = np.array(getattr(self, name), dtype=float)  # an own copy, made read-only
+            arr.flags.writeable = False
             object.__setattr__(self, name, arr)
 
     def residualize(self, u: np.ndarray) -> np.ndarray:
